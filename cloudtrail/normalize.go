@@ -1,0 +1,267 @@
+package cloudtrail
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/bytedance/sonic"
+
+	"github.com/cairn-sec/cairn"
+)
+
+// Source is the value of the source column for CloudTrail events.
+const Source = "aws.cloudtrail"
+
+// OCSF API Activity.
+const (
+	classAPIActivity = 6003
+	activityCreate   = 1
+	activityRead     = 2
+	activityUpdate   = 3
+	activityDelete   = 4
+	activityOther    = 99
+)
+
+var decodeAPI = sonic.Config{}.Froze()
+
+// Normalize fills ev from one raw CloudTrail record. raw is kept (not
+// copied) as ev.Raw.
+func Normalize(raw []byte, ev *cairn.Event) error {
+	var r record
+	if err := decodeAPI.Unmarshal(raw, &r); err != nil {
+		return fmt.Errorf("not a valid JSON record: %w", err)
+	}
+	if r.EventTime == "" {
+		return fmt.Errorf("record has no eventTime")
+	}
+	t, err := parseTime(r.EventTime)
+	if err != nil {
+		return fmt.Errorf("bad eventTime %q: %w", truncate(r.EventTime, 40), err)
+	}
+	if r.EventName == "" {
+		return fmt.Errorf("record has no eventName")
+	}
+	u := &r.UserIdentity
+	*ev = cairn.Event{
+		Time:             t,
+		Source:           Source,
+		EventID:          r.EventID,
+		EventName:        r.EventName,
+		EventSource:      r.EventSource,
+		EventType:        r.EventType,
+		AccountID:        firstNonEmpty(r.RecipientAccountID, u.AccountID),
+		Region:           r.AwsRegion,
+		UserType:         u.Type,
+		UserARN:          u.ARN,
+		UserPrincipalID:  u.PrincipalID,
+		AccessKeyID:      u.AccessKeyID,
+		SessionIssuerARN: u.SessionContext.SessionIssuer.ARN,
+		InvokedBy:        u.InvokedBy,
+		SourceIP:         r.SourceIPAddress,
+		UserAgent:        r.UserAgent,
+		ErrorCode:        r.ErrorCode,
+		ErrorMessage:     r.ErrorMessage,
+		Raw:              raw,
+	}
+	if r.ReadOnly != nil {
+		ev.ReadOnly = cairn.Bool(*r.ReadOnly)
+	}
+	ev.UserName = userName(u)
+	switch strings.ToLower(u.SessionContext.Attributes.MFAAuthenticated) {
+	case "true":
+		ev.SessionMFA = cairn.True
+	case "false":
+		ev.SessionMFA = cairn.False
+	}
+	ev.RequestParameters = jsonOrNil(r.RequestParameters)
+	ev.ResponseElements = jsonOrNil(r.ResponseElements)
+	ev.AdditionalEventData = jsonOrNil(r.AdditionalEventData)
+	ev.Resources = jsonOrNil(r.Resources)
+
+	ev.Status = "Success"
+	if r.ErrorCode != "" {
+		ev.Status = "Failure"
+	}
+	if r.EventName == "ConsoleLogin" {
+		consoleLogin(ev)
+	}
+	ev.Level = level(ev)
+	ev.ClassUID = classAPIActivity
+	ev.ActivityID = activity(r.EventName, ev.ReadOnly)
+	ev.TypeUID = ev.ClassUID*100 + ev.ActivityID
+	return nil
+}
+
+// consoleLogin takes the outcome and MFA use from the sign-in event's own
+// fields, which is where CloudTrail records them.
+func consoleLogin(ev *cairn.Event) {
+	if ev.ResponseElements != nil {
+		var resp consoleLoginResponse
+		if decodeAPI.Unmarshal(ev.ResponseElements, &resp) == nil {
+			switch resp.ConsoleLogin {
+			case "Success":
+				ev.Status = "Success"
+			case "Failure":
+				ev.Status = "Failure"
+			}
+		}
+	}
+	if ev.SessionMFA == cairn.Unknown && ev.AdditionalEventData != nil {
+		var data consoleLoginData
+		if decodeAPI.Unmarshal(ev.AdditionalEventData, &data) == nil {
+			switch data.MFAUsed {
+			case "Yes":
+				ev.SessionMFA = cairn.True
+			case "No":
+				ev.SessionMFA = cairn.False
+			}
+		}
+	}
+}
+
+// userName is userName, else the session issuer's, else the identity
+// center user, else the last part of the ARN.
+func userName(u *userIdentity) string {
+	if u.UserName != "" {
+		return u.UserName
+	}
+	if n := u.SessionContext.SessionIssuer.UserName; n != "" {
+		return n
+	}
+	if u.OnBehalfOf.UserID != "" {
+		return u.OnBehalfOf.UserID
+	}
+	if u.ARN != "" {
+		arn := u.ARN
+		if i := strings.LastIndexByte(arn, '/'); i >= 0 {
+			return arn[i+1:]
+		}
+		if i := strings.LastIndexByte(arn, ':'); i >= 0 {
+			return arn[i+1:]
+		}
+		return arn
+	}
+	if u.Type == "AWSService" {
+		return u.InvokedBy
+	}
+	return ""
+}
+
+func level(ev *cairn.Event) string {
+	if ev.ErrorCode != "" {
+		return "ERROR"
+	}
+	n := ev.EventName
+	if strings.Contains(n, "Delete") || strings.Contains(n, "Terminate") || strings.Contains(n, "Revoke") {
+		return "WARN"
+	}
+	return "INFO"
+}
+
+// verbs maps the leading verb of an API name to an OCSF activity.
+var verbs = map[string]int32{
+	"Create": activityCreate, "Run": activityCreate, "Launch": activityCreate, "Register": activityCreate,
+	"Allocate": activityCreate, "Import": activityCreate, "Upload": activityCreate, "Add": activityCreate,
+	"Issue": activityCreate, "Request": activityCreate, "Copy": activityCreate, "Invoke": activityCreate,
+	"Publish": activityCreate, "Send": activityCreate, "Generate": activityCreate, "Subscribe": activityCreate,
+	"Get": activityRead, "List": activityRead, "Describe": activityRead, "Head": activityRead,
+	"Lookup": activityRead, "Search": activityRead, "Select": activityRead, "Scan": activityRead,
+	"Query": activityRead, "BatchGet": activityRead, "Download": activityRead, "Check": activityRead,
+	"Decrypt": activityRead, "Retrieve": activityRead, "Filter": activityRead, "View": activityRead,
+	"Update": activityUpdate, "Modify": activityUpdate, "Set": activityUpdate, "Put": activityUpdate,
+	"Attach": activityUpdate, "Associate": activityUpdate, "Change": activityUpdate, "Enable": activityUpdate,
+	"Disable": activityUpdate, "Start": activityUpdate, "Stop": activityUpdate, "Reboot": activityUpdate,
+	"Tag": activityUpdate, "Untag": activityUpdate, "Replace": activityUpdate, "Reset": activityUpdate,
+	"Restore": activityUpdate, "Rotate": activityUpdate, "Apply": activityUpdate, "Authorize": activityUpdate,
+	"Assume": activityUpdate, "Upgrade": activityUpdate, "Edit": activityUpdate, "Accept": activityUpdate,
+	"Encrypt": activityUpdate, "Resume": activityUpdate, "Leave": activityUpdate, "Share": activityUpdate,
+	"Delete": activityDelete, "Remove": activityDelete, "Terminate": activityDelete, "Revoke": activityDelete,
+	"Deregister": activityDelete, "Release": activityDelete, "Disassociate": activityDelete, "Detach": activityDelete,
+	"Purge": activityDelete, "Cancel": activityDelete, "Destroy": activityDelete, "Unsubscribe": activityDelete,
+	"BatchDelete": activityDelete, "Deactivate": activityDelete,
+}
+
+// activity derives the OCSF activity from the event name's leading verb:
+// its first one or two capitalised words ("Delete", "BatchDelete").
+func activity(name string, readOnly cairn.Tristate) int32 {
+	first := wordEnd(name, 0)
+	if second := wordEnd(name, first); second > first {
+		if a, ok := verbs[name[:second]]; ok {
+			return a
+		}
+	}
+	if a, ok := verbs[name[:first]]; ok {
+		return a
+	}
+	if readOnly == cairn.True {
+		return activityRead
+	}
+	return activityOther
+}
+
+// wordEnd returns the end of the capitalised word starting at i.
+func wordEnd(s string, i int) int {
+	if i >= len(s) {
+		return i
+	}
+	j := i + 1
+	for j < len(s) && !(s[j] >= 'A' && s[j] <= 'Z') {
+		j++
+	}
+	return j
+}
+
+func jsonOrNil(b []byte) []byte {
+	if len(b) == 0 || string(b) == "null" {
+		return nil
+	}
+	return b
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// parseTime reads CloudTrail's eventTime, "2006-01-02T15:04:05Z", with a
+// fast path for that exact layout and RFC 3339 otherwise.
+func parseTime(s string) (time.Time, error) {
+	if len(s) == 20 && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' && s[16] == ':' && s[19] == 'Z' {
+		y, ok1 := digits(s[0:4])
+		mo, ok2 := digits(s[5:7])
+		d, ok3 := digits(s[8:10])
+		h, ok4 := digits(s[11:13])
+		mi, ok5 := digits(s[14:16])
+		se, ok6 := digits(s[17:19])
+		if ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h < 24 && mi < 60 && se < 61 {
+			return time.Date(y, time.Month(mo), d, h, mi, se, 0, time.UTC), nil
+		}
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return t.UTC(), nil
+}
+
+func digits(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}

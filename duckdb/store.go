@@ -1,0 +1,178 @@
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/cairn-sec/cairn"
+)
+
+// FileName is the database file inside the store directory.
+const FileName = "cairn.duckdb"
+
+// ErrLocked means another process (usually a running collector) holds the
+// store open for writing.
+var ErrLocked = errors.New("store is locked by another cairn process")
+
+// Options configure Open.
+type Options struct {
+	Dir         string // store directory; created if missing (unless ReadOnly)
+	ReadOnly    bool   // open for queries only
+	MemoryLimit string // DuckDB memory_limit, e.g. "512MB"; "" = DuckDB default
+	Threads     int    // DuckDB threads; 0 = DuckDB default
+}
+
+// Store is an open DuckDB store.
+type Store struct {
+	db       *sql.DB
+	path     string
+	readOnly bool
+
+	writeMu sync.Mutex // one Tx at a time
+	wconn   *sql.Conn  // the writer connection, holding the staging table
+}
+
+// Open opens (and, for writers, creates and migrates) the store in opts.Dir.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	if opts.Dir == "" {
+		return nil, errors.New("open store: no directory given")
+	}
+	path := filepath.Join(opts.Dir, FileName)
+	if opts.ReadOnly {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("open store %s: %w", path, err)
+		}
+	} else if err := os.MkdirAll(opts.Dir, 0o750); err != nil {
+		return nil, fmt.Errorf("create store directory: %w", err)
+	}
+	q := url.Values{}
+	// Users' SQL must never reach the file system or the network; the
+	// writer needs neither, so the whole database runs without them.
+	q.Set("enable_external_access", "false")
+	q.Set("autoinstall_known_extensions", "false")
+	q.Set("autoload_known_extensions", "false")
+	if opts.ReadOnly {
+		q.Set("access_mode", "READ_ONLY")
+	}
+	if opts.MemoryLimit != "" {
+		q.Set("memory_limit", opts.MemoryLimit)
+	}
+	if opts.Threads > 0 {
+		q.Set("threads", strconv.Itoa(opts.Threads))
+	}
+	q.Set("lock_configuration", "true")
+	connector, err := duckdb.NewConnector(path+"?"+q.Encode(), nil)
+	if err != nil {
+		return nil, wrapOpen(path, err)
+	}
+	db := sql.OpenDB(connector)
+	s := &Store{db: db, path: path, readOnly: opts.ReadOnly}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, wrapOpen(path, err)
+	}
+	if !opts.ReadOnly {
+		if err := migrate(ctx, db); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open store %s: %w", path, err)
+		}
+	}
+	return s, nil
+}
+
+func wrapOpen(path string, err error) error {
+	if strings.Contains(err.Error(), "Could not set lock") || strings.Contains(err.Error(), "Conflicting lock") {
+		return fmt.Errorf("open store %s: %w: %v", path, ErrLocked, err)
+	}
+	return fmt.Errorf("open store %s: %w", path, err)
+}
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// DB exposes the database handle for read paths in this module.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Close closes the store; a Tx in progress must have ended.
+func (s *Store) Close() error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	var errs []error
+	if s.wconn != nil {
+		errs = append(errs, s.wconn.Close())
+		s.wconn = nil
+	}
+	errs = append(errs, s.db.Close())
+	return errors.Join(errs...)
+}
+
+// Done reports whether the object identified by bucket, key and etag has
+// been committed.
+func (s *Store) Done(ctx context.Context, ref cairn.ObjectRef) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM objects WHERE bucket = ? AND key = ? AND etag = ?`,
+		ref.Bucket, ref.Key, ref.ETag).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("look up %s in objects: %w", ref, err)
+	}
+	return n > 0, nil
+}
+
+// RecordErrors stores errors about whole objects (which are not committed
+// and whose message stays on the queue) in their own transaction.
+func (s *Store) RecordErrors(ctx context.Context, errs []cairn.IngestError) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	tx, err := s.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	if err := tx.Reject(ctx, errs); err != nil {
+		tx.Rollback()
+		return err
+	}
+	_, err = tx.Commit(ctx)
+	return err
+}
+
+// Stats counts rows in the store's tables.
+type Stats struct {
+	Events, Objects, Errors int64
+}
+
+// Stats returns row counts.
+func (s *Store) Stats(ctx context.Context) (Stats, error) {
+	var st Stats
+	err := s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM objects), (SELECT count(*) FROM ingest_errors)`).
+		Scan(&st.Events, &st.Objects, &st.Errors)
+	if err != nil {
+		return st, fmt.Errorf("count rows: %w", err)
+	}
+	return st, nil
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}

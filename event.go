@@ -1,0 +1,91 @@
+package cairn
+
+import "time"
+
+// Event is one normalized record, ready for the events table. String fields
+// that are empty are stored as NULL. JSON fields hold raw JSON text (nil when
+// absent).
+type Event struct {
+	Time        time.Time
+	Source      string // e.g. "aws.cloudtrail"
+	EventID     string
+	EventName   string
+	EventSource string
+	EventType   string
+	ReadOnly    Tristate
+	AccountID   string
+	Region      string
+
+	UserType         string
+	UserARN          string
+	UserName         string
+	UserPrincipalID  string
+	AccessKeyID      string
+	SessionIssuerARN string
+	SessionMFA       Tristate
+	InvokedBy        string
+
+	SourceIP     string
+	UserAgent    string
+	ErrorCode    string
+	ErrorMessage string
+	Status       string // Success | Failure
+	Level        string // INFO | WARN | ERROR
+
+	ClassUID   int32 // OCSF class, 6003 API Activity for CloudTrail
+	ActivityID int32 // OCSF activity: 1 Create, 2 Read, 3 Update, 4 Delete, 99 Other
+	TypeUID    int32 // ClassUID*100 + ActivityID
+
+	RequestParameters   []byte
+	ResponseElements    []byte
+	AdditionalEventData []byte
+	Resources           []byte
+	Raw                 []byte // the whole record as received
+
+	// Provenance.
+	Bucket string
+	Key    string
+	Index  int64 // record index within the object
+}
+
+// Tristate is a nullable boolean.
+type Tristate int8
+
+// Tristate values.
+const (
+	Unknown Tristate = iota
+	False
+	True
+)
+
+// Bool converts a Go bool.
+func Bool(b bool) Tristate {
+	if b {
+		return True
+	}
+	return False
+}
+
+// Value returns nil, false or true for storage.
+func (t Tristate) Value() any {
+	switch t {
+	case True:
+		return true
+	case False:
+		return false
+	}
+	return nil
+}
+
+// Size is the approximate memory an event holds, used for byte budgets.
+func (e *Event) Size() int {
+	return len(e.Raw) + len(e.RequestParameters) + len(e.ResponseElements) +
+		len(e.AdditionalEventData) + len(e.Resources) + 512
+}
+
+// Emitter receives what a decoder produces from one object: events, and the
+// records it had to reject. Returning an error stops the decoder.
+type Emitter interface {
+	Emit(ev *Event) error
+	Reject(e IngestError) error
+}

@@ -1,0 +1,282 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/cairn-sec/cairn"
+)
+
+// job is one object on its way into the store: either complete (events
+// gathered in memory) or streaming (chunks arrive on stream).
+type job struct {
+	rec      cairn.ObjectRecord
+	events   []*cairn.Event
+	rejects  []cairn.IngestError
+	bytes    int
+	stream   chan chunk    // non-nil for an object too large to buffer
+	abort    chan struct{} // closed by the committer when it gives up on a stream
+	noLedger bool          // an object that failed: store its errors only
+	result   chan jobResult
+}
+
+// chunk is one piece of a streaming object; the last has final set.
+type chunk struct {
+	events  []*cairn.Event
+	rejects []cairn.IngestError
+	final   bool
+	rec     cairn.ObjectRecord // with final: the ledger entry
+	err     error              // with final: the object failed; roll back
+}
+
+type jobResult struct {
+	skipped bool // already in the ledger; nothing stored
+	res     cairn.CommitResult
+	err     error
+}
+
+// CommitterOptions configure a Committer.
+type CommitterOptions struct {
+	GroupBytes int           // commit a group once it holds this many bytes (default 16 MiB)
+	Linger     time.Duration // wait this long for more objects before committing a group (default 50ms)
+	Queue      int           // objects waiting for the committer (default 4)
+}
+
+// Committer is the single writer: it group-commits complete objects and
+// streams large ones through a transaction of their own.
+type Committer struct {
+	store Store
+	opts  CommitterOptions
+	in    chan *job
+	m     *Metrics
+	log   *slog.Logger
+}
+
+// NewCommitter returns a committer; Run must be running for Submit to
+// make progress.
+func NewCommitter(store Store, opts CommitterOptions, m *Metrics, log *slog.Logger) *Committer {
+	if opts.GroupBytes <= 0 {
+		opts.GroupBytes = 16 << 20
+	}
+	if opts.Linger <= 0 {
+		opts.Linger = 50 * time.Millisecond
+	}
+	if opts.Queue <= 0 {
+		opts.Queue = 4
+	}
+	return &Committer{store: store, opts: opts, in: make(chan *job, opts.Queue), m: m, log: log}
+}
+
+// submit hands a job to the committer.
+func (c *Committer) submit(ctx context.Context, j *job) error {
+	select {
+	case c.in <- j:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Run commits jobs until ctx is cancelled. Jobs not yet committed then get
+// the context's error.
+func (c *Committer) Run(ctx context.Context) {
+	var pending *job
+	for {
+		j := pending
+		pending = nil
+		if j == nil {
+			select {
+			case j = <-c.in:
+			case <-ctx.Done():
+				c.failQueued(ctx.Err())
+				return
+			}
+		}
+		if j.stream != nil {
+			c.commitStream(ctx, j)
+			continue
+		}
+		group := []*job{j}
+		size := j.bytes
+		linger := time.NewTimer(c.opts.Linger)
+	gather:
+		for size < c.opts.GroupBytes {
+			select {
+			case n := <-c.in:
+				if n.stream != nil {
+					pending = n
+					break gather
+				}
+				group = append(group, n)
+				size += n.bytes
+			case <-linger.C:
+				break gather
+			case <-ctx.Done():
+				break gather
+			}
+		}
+		linger.Stop()
+		c.commitGroup(ctx, group)
+	}
+}
+
+func (c *Committer) failQueued(err error) {
+	for {
+		select {
+		case j := <-c.in:
+			j.result <- jobResult{err: err}
+		default:
+			return
+		}
+	}
+}
+
+// commitGroup commits complete objects together. If the group fails, each
+// object is retried alone so that one bad object cannot hold back others.
+func (c *Committer) commitGroup(ctx context.Context, group []*job) {
+	results, err := c.commitJobs(ctx, group)
+	if err == nil {
+		for i, j := range group {
+			j.result <- results[i]
+		}
+		return
+	}
+	if len(group) == 1 || ctx.Err() != nil {
+		for _, j := range group {
+			j.result <- jobResult{err: err}
+		}
+		return
+	}
+	c.log.Warn("group commit failed; committing objects one by one", "objects", len(group), "err", err)
+	for _, j := range group {
+		r, err := c.commitJobs(ctx, []*job{j})
+		if err != nil {
+			j.result <- jobResult{err: err}
+			continue
+		}
+		j.result <- r[0]
+	}
+}
+
+func (c *Committer) commitJobs(ctx context.Context, group []*job) ([]jobResult, error) {
+	start := time.Now()
+	tx, err := c.store.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	results := make([]jobResult, len(group))
+	for i, j := range group {
+		if j.noLedger {
+			if err := tx.Reject(ctx, j.rejects); err != nil {
+				tx.Rollback()
+				return nil, fmt.Errorf("%s: %w", j.rec.Ref, err)
+			}
+			continue
+		}
+		done, err := tx.Done(ctx, j.rec.Ref)
+		if err != nil {
+			tx.Rollback()
+			return nil, err
+		}
+		if done {
+			results[i].skipped = true
+			continue
+		}
+		if err := tx.Append(ctx, j.events); err != nil {
+			tx.Rollback()
+			return nil, fmt.Errorf("%s: %w", j.rec.Ref, err)
+		}
+		if err := tx.Reject(ctx, j.rejects); err != nil {
+			tx.Rollback()
+			return nil, fmt.Errorf("%s: %w", j.rec.Ref, err)
+		}
+		if err := tx.MarkDone(ctx, j.rec); err != nil {
+			tx.Rollback()
+			return nil, err
+		}
+	}
+	res, err := tx.Commit(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.m.Commits.Observe(time.Since(start).Seconds())
+	c.account(res)
+	// The store reports totals for the transaction; objects get their
+	// share only as a count of what they handed in.
+	for i, j := range group {
+		if !results[i].skipped {
+			results[i].res = cairn.CommitResult{Appended: int64(len(j.events))}
+		}
+	}
+	return results, nil
+}
+
+func (c *Committer) account(res cairn.CommitResult) {
+	c.m.Events.Add(float64(res.Inserted))
+	c.m.Duplicates.Add(float64(res.Duplicates))
+}
+
+// commitStream runs one large object through its own transaction as its
+// chunks arrive.
+func (c *Committer) commitStream(ctx context.Context, j *job) {
+	start := time.Now()
+	finish := func(r jobResult) {
+		if r.err != nil || r.skipped {
+			close(j.abort) // the producer stops sending
+		}
+		j.result <- r
+	}
+	tx, err := c.store.Begin(ctx)
+	if err != nil {
+		finish(jobResult{err: fmt.Errorf("begin: %w", err)})
+		return
+	}
+	done, err := tx.Done(ctx, j.rec.Ref)
+	if err != nil || done {
+		tx.Rollback()
+		finish(jobResult{skipped: done, err: err})
+		return
+	}
+	for {
+		var ch chunk
+		select {
+		case ch = <-j.stream:
+		case <-ctx.Done():
+			tx.Rollback()
+			finish(jobResult{err: ctx.Err()})
+			return
+		}
+		err := tx.Append(ctx, ch.events)
+		if err == nil {
+			err = tx.Reject(ctx, ch.rejects)
+		}
+		if err == nil && ch.final {
+			if err = ch.err; err == nil {
+				err = tx.MarkDone(ctx, ch.rec)
+			}
+		}
+		if err != nil {
+			tx.Rollback()
+			if ch.final {
+				j.result <- jobResult{err: err} // the producer sends nothing more
+			} else {
+				finish(jobResult{err: err})
+			}
+			return
+		}
+		if !ch.final {
+			continue
+		}
+		res, err := tx.Commit(ctx)
+		if err != nil {
+			j.result <- jobResult{err: err}
+			return
+		}
+		c.m.Commits.Observe(time.Since(start).Seconds())
+		c.account(res)
+		j.result <- jobResult{res: res}
+		return
+	}
+}

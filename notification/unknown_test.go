@@ -1,0 +1,77 @@
+package notification
+
+import "strings"
+
+// errCases are bodies Parse must refuse, with a part of the error text.
+func errCases() []parseCase {
+	many := `{"k01":1,"k02":1,"k03":1,"k04":1,"k05":1,"k06":1,"k07":1,"k08":1,"k09":1,"k10":1,"k11":1,"k12":1}`
+	long := `{"` + strings.Repeat("x", 200) + `":1,"` + strings.Repeat("y", 200) + `":2}`
+	rec := func(repl ...string) string {
+		return s3Event(strings.NewReplacer(repl...).Replace(s3Record("2.1", "ObjectCreated:Put", "k")))
+	}
+	return []parseCase{
+		{name: "empty body", body: "", err: "unknown notification shape: empty body"},
+		{name: "blank body", body: " \n\t", err: "unknown notification shape: empty body"},
+		{name: "not JSON", body: "hello world", err: `unknown notification shape: not JSON (starts with "hello world")`},
+		{name: "not JSON long", body: strings.Repeat("z", 5000), err: `not JSON (starts with "` + strings.Repeat("z", maxQuote) + `"…)`},
+		{name: "truncated JSON", body: `{"s3Bucket":"b","s3ObjectKey":[`, err: `not JSON (starts with "{\"s3Bucket\":\"b\",\"s3ObjectKey\":[")`},
+		{name: "JSON array", body: `[{"s3Bucket":"b"}]`, err: "unknown notification shape: JSON array, not an object"},
+		{name: "JSON string", body: `"hi"`, err: "JSON string, not an object"},
+		{name: "JSON number", body: `42`, err: "JSON number, not an object"},
+		{name: "JSON null", body: `null`, err: "JSON null, not an object"},
+		{name: "empty object", body: `{}`, err: "unknown notification shape: JSON object with keys []"},
+		{name: "unknown object", body: `{"foo":1,"bar":{"x":2}}`, err: "unknown notification shape: JSON object with keys [bar foo]"},
+		{name: "unknown object many keys", body: many, err: "JSON object with keys [k01 k02 k03 k04 k05 k06 k07 k08 …+4]"},
+		{name: "unknown object long keys", body: long, err: "JSON object with keys [" + strings.Repeat("x", 64) + "… …+1]"},
+		{name: "unknown object odd key", body: `{"a b":1,"c\nd":2}`, err: `JSON object with keys ["a b" "c\nd"]`},
+		{name: "SNS message not JSON", body: snsEnvelope("Notification", "Hello world!"),
+			err: `unknown notification shape: SNS Notification whose Message is not JSON (starts with "Hello world!")`},
+		{name: "SNS message unknown object", body: snsEnvelope("Notification", `{"alarm":"x"}`),
+			err: "SNS Notification whose Message is JSON object with keys [alarm]"},
+		{name: "SNS message empty", body: snsEnvelope("Notification", " "), err: "SNS Notification with an empty Message"},
+		{name: "SNS message not a string", body: `{"Type":"Notification","Message":{"s3Bucket":"b","s3ObjectKey":["k"]}}`,
+			err: "SNS Notification whose Message is not a string"},
+		{name: "SNS nested in SNS", body: snsEnvelope("Notification", snsEnvelope("Notification", cloudTrailMsg)),
+			err: "SNS Notification whose Message is SNS envelope (SNS nested in SNS)"},
+		{name: "SNS unknown type", body: snsEnvelope("Broadcast", cloudTrailMsg), err: `SNS envelope of Type "Broadcast"`},
+		{name: "SNS type not a string", body: `{"Type":1,"Message":"x"}`, err: "SNS-like envelope whose Type is not a string"},
+		{name: "SNS-wrapped unknown eventbridge", body: snsEnvelope("Notification", eventBridge("aws.s3", "Object Deleted", "k")),
+			err: `SNS Notification whose Message is EventBridge event source "aws.s3" detail-type "Object Deleted"`},
+		{name: "records from SQS (Lambda event)", body: `{"Records":[{"messageId":"m","body":"x","eventSource":"aws:sqs"}]}`,
+			err: `Records[0] with eventSource "aws:sqs", not an S3 event notification`},
+		{name: "records without eventSource", body: `{"Records":[{"EventSource":"aws:sns","Sns":{}}]}`,
+			err: "Records[0] without eventSource (keys [EventSource Sns])"},
+		{name: "records mixed sources", body: s3Event(s3Record("2.1", "ObjectCreated:Put", "k"), `{"eventSource":"aws:kinesis"}`),
+			err: `Records[1] with eventSource "aws:kinesis"`},
+		{name: "records empty", body: `{"Records":[]}`, err: "S3 event notification with an empty Records array"},
+		{name: "records not an array", body: `{"Records":{"a":1}}`, err: "JSON object with keys [Records] whose Records is not an array"},
+		{name: "records null", body: `{"Records":null}`, err: "whose Records is not an array"},
+		{name: "record not an object", body: `{"Records":[1]}`, err: "Records[0] that is not a JSON object"},
+		{name: "s3 event version 1", body: s3Event(s3Record("1.0", "ObjectCreated:Put", "k")), err: `Records[0] with eventVersion "1.0" (want 2.x)`},
+		{name: "s3 event version 3", body: s3Event(s3Record("3.0", "ObjectCreated:Put", "k")), err: `eventVersion "3.0" (want 2.x)`},
+		{name: "s3 event version 20", body: s3Event(s3Record("20.1", "ObjectCreated:Put", "k")), err: `eventVersion "20.1" (want 2.x)`},
+		{name: "s3 event bad key escape", body: s3Event(s3Record("2.1", "ObjectCreated:Put", "a%zzb")),
+			err: `s3.object.key "a%zzb" that is not URL-encoded: invalid URL escape "%zz"`},
+		{name: "s3 event key not UTF-8", body: s3Event(s3Record("2.1", "ObjectCreated:Put", "a%FFb")), err: `decodes to an empty or non-UTF-8 key`},
+		{name: "s3 event no bucket", body: rec(`"name":"acme-trail-logs",`, ``), err: "without s3.bucket.name or s3.object.key"},
+		{name: "s3 event empty key", body: s3Event(s3Record("2.1", "ObjectCreated:Put", "")), err: "without s3.bucket.name or s3.object.key"},
+		{name: "s3 event size not a number", body: rec(`"size":2048`, `"size":"big"`), err: "Records[0] with a malformed s3 member"},
+		{name: "s3 event negative size", body: rec(`"size":2048`, `"size":-1`), err: "negative s3.object.size"},
+		{name: "s3 event bad time", body: rec(eventTimeS3, "yesterday"), err: `eventTime with "yesterday" that is not an RFC 3339 time`},
+		{name: "cloudtrail empty bucket", body: `{"s3Bucket":"","s3ObjectKey":["k"]}`, err: "CloudTrail notification with an empty or missing s3Bucket"},
+		{name: "cloudtrail missing bucket", body: `{"s3ObjectKey":["k"]}`, err: "CloudTrail notification with an empty or missing s3Bucket"},
+		{name: "cloudtrail bucket not a string", body: `{"s3Bucket":7,"s3ObjectKey":["k"]}`, err: "s3Bucket is not a string"},
+		{name: "cloudtrail no keys", body: `{"s3Bucket":"b"}`, err: `CloudTrail notification for bucket "b" with no s3ObjectKey`},
+		{name: "cloudtrail empty key list", body: `{"s3Bucket":"b","s3ObjectKey":[]}`, err: "with no s3ObjectKey"},
+		{name: "cloudtrail empty key", body: `{"s3Bucket":"b","s3ObjectKey":["k",""]}`, err: "CloudTrail notification with an empty s3ObjectKey[1]"},
+		{name: "cloudtrail key not a string", body: `{"s3Bucket":"b","s3ObjectKey":[1]}`, err: "s3ObjectKey is neither a string nor an array of strings"},
+		{name: "eventbridge other source", body: eventBridge("aws.ec2", "EC2 Instance State-change Notification", "k"),
+			err: `unknown notification shape: EventBridge event source "aws.ec2" detail-type "EC2 Instance State-change Notification"`},
+		{name: "eventbridge object deleted", body: eventBridge("aws.s3", "Object Deleted", "k"), err: `EventBridge event source "aws.s3" detail-type "Object Deleted"`},
+		{name: "eventbridge no key", body: eventBridge("aws.s3", "Object Created", ""), err: "without detail.bucket.name or detail.object.key"},
+		{name: "eventbridge no detail", body: `{"source":"aws.s3","detail-type":"Object Created","detail":null}`, err: "malformed detail"},
+		{name: "eventbridge bad time", body: strings.Replace(eventBridge("aws.s3", "Object Created", "k"), eventTimeEB, "noon", 1),
+			err: `event time with "noon" that is not an RFC 3339 time`},
+		{name: "other Event", body: `{"Service":"Amazon S3","Event":"s3:Other"}`, err: `JSON object with Event "s3:Other" (not s3:TestEvent)`},
+	}
+}

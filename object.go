@@ -1,0 +1,80 @@
+package cairn
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ObjectRef names one object a notification or a listing points at.
+type ObjectRef struct {
+	Bucket    string // bucket name, or "" for a local file
+	Key       string // object key (already URL-decoded), or a local path
+	Region    string // bucket region when the notification names it
+	ETag      string // without quotes, when known
+	VersionID string
+	Size      int64
+	EventTime time.Time // when the object was written, when known
+}
+
+// String renders the object as a URL: s3://bucket/key or file://path.
+func (r ObjectRef) String() string {
+	if r.Bucket == "" {
+		return "file://" + r.Key
+	}
+	return "s3://" + r.Bucket + "/" + r.Key
+}
+
+// ObjectKind says what an object holds, decided from its key.
+type ObjectKind string
+
+// Object kinds.
+const (
+	KindCloudTrail        ObjectKind = "cloudtrail"
+	KindCloudTrailInsight ObjectKind = "cloudtrail-insight"
+	KindCloudTrailDigest  ObjectKind = "cloudtrail-digest"
+)
+
+// KindOf classifies an object key by the CloudTrail key layout. Keys that do
+// not follow the layout are treated as CloudTrail log files; the decoder
+// rejects them if they are not.
+func KindOf(key string) ObjectKind {
+	switch {
+	case strings.Contains(key, "/CloudTrail-Digest/") || strings.Contains(key, "_CloudTrail-Digest_"):
+		return KindCloudTrailDigest
+	case strings.Contains(key, "/CloudTrail-Insight/") || strings.Contains(key, "_CloudTrail-Insight_"):
+		return KindCloudTrailInsight
+	default:
+		return KindCloudTrail
+	}
+}
+
+// ObjectRecord is the ledger entry written in the same transaction as an
+// object's events. Its presence means the object is done.
+type ObjectRecord struct {
+	Ref      ObjectRef
+	Kind     ObjectKind
+	Events   int64 // events stored (after de-duplication is not known here: decoded)
+	Errors   int64 // bad records stored in ingest_errors
+	Bytes    int64 // bytes read from the object (compressed, as stored in S3)
+	RawBytes int64 // bytes after decompression
+}
+
+// IngestError is a record or object that could not be ingested. It is
+// stored in the ingest_errors table so that nothing is dropped silently.
+type IngestError struct {
+	Ref    ObjectRef
+	Offset int64  // byte offset in the decompressed stream, -1 for the whole object
+	Index  int64  // record index inside the object, -1 for the whole object
+	Reason string // short machine-readable class, e.g. "bad_record", "gzip", "not_found"
+	Detail string // human-readable: what, where, why
+	Raw    []byte // the offending bytes, truncated
+	Time   time.Time
+}
+
+func (e IngestError) Error() string {
+	if e.Index >= 0 {
+		return fmt.Sprintf("%s record %d at byte %d: %s: %s", e.Ref, e.Index, e.Offset, e.Reason, e.Detail)
+	}
+	return fmt.Sprintf("%s: %s: %s", e.Ref, e.Reason, e.Detail)
+}

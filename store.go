@@ -1,0 +1,27 @@
+package cairn
+
+import "context"
+
+// CommitResult counts what a write transaction stored.
+type CommitResult struct {
+	Appended   int64 // events handed to the transaction
+	Inserted   int64 // events stored
+	Duplicates int64 // events dropped because their event ID was already stored
+}
+
+// WriteTx is a store's write transaction: every event, rejected record and
+// ledger entry in it becomes durable together at Commit, or not at all.
+type WriteTx interface {
+	// Append stages events; their byte slices must not change afterwards.
+	Append(ctx context.Context, evs []*Event) error
+	// Reject stores bad records or objects in ingest_errors.
+	Reject(ctx context.Context, errs []IngestError) error
+	// Done reports whether an object is in the ledger, including entries
+	// made earlier in this transaction.
+	Done(ctx context.Context, ref ObjectRef) (bool, error)
+	// MarkDone writes an object's ledger entry.
+	MarkDone(ctx context.Context, rec ObjectRecord) error
+	Commit(ctx context.Context) (CommitResult, error)
+	// Rollback discards the transaction; safe after Commit.
+	Rollback() error
+}
