@@ -62,13 +62,19 @@ type Summary struct {
 	Events, Rejected, Bytes              int64
 }
 
+// Source is a queue and the processor that reads what its notifications
+// point at (with the queue's own credentials).
+type Source struct {
+	Queue     Queue
+	Processor *Processor
+}
+
 // Collector polls queues and processes what their notifications point at.
 type Collector struct {
-	queues []Queue
-	proc   *Processor
-	opts   CollectorOptions
-	m      *Metrics
-	log    *slog.Logger
+	sources []Source
+	opts    CollectorOptions
+	m       *Metrics
+	log     *slog.Logger
 
 	messages, deleted, released, ignored atomic.Int64
 	objects, skipped, failed             atomic.Int64
@@ -76,9 +82,9 @@ type Collector struct {
 }
 
 // NewCollector returns a collector over queues.
-func NewCollector(queues []Queue, proc *Processor, opts CollectorOptions, m *Metrics, log *slog.Logger) *Collector {
+func NewCollector(sources []Source, opts CollectorOptions, m *Metrics, log *slog.Logger) *Collector {
 	opts.defaults()
-	return &Collector{queues: queues, proc: proc, opts: opts, m: m, log: log}
+	return &Collector{sources: sources, opts: opts, m: m, log: log}
 }
 
 // Summary returns the counts so far.
@@ -103,21 +109,21 @@ func (c *Collector) Run(ctx context.Context) error {
 	slots := make(chan struct{}, c.opts.Workers)
 	var handlers sync.WaitGroup
 	var receivers sync.WaitGroup
-	for _, q := range c.queues {
+	for _, src := range c.sources {
 		receivers.Add(1)
 		go func() {
 			defer receivers.Done()
-			c.receiveLoop(recvCtx, workCtx, q, slots, &handlers)
+			c.receiveLoop(recvCtx, workCtx, src, slots, &handlers)
 		}()
 	}
 	var depth sync.WaitGroup
 	depthCtx, stopDepth := context.WithCancel(ctx)
 	defer stopDepth()
-	for _, q := range c.queues {
+	for _, src := range c.sources {
 		depth.Add(1)
 		go func() {
 			defer depth.Done()
-			c.depthLoop(depthCtx, q)
+			c.depthLoop(depthCtx, src.Queue)
 		}()
 	}
 	receivers.Wait()
@@ -133,13 +139,11 @@ func (c *Collector) Run(ctx context.Context) error {
 		cancelWork()
 		<-finished
 	}
-	if ctx.Err() != nil && !c.opts.Drain {
-		return nil // a requested stop is a clean exit
-	}
 	return nil
 }
 
-func (c *Collector) receiveLoop(ctx, workCtx context.Context, q Queue, slots chan struct{}, handlers *sync.WaitGroup) {
+func (c *Collector) receiveLoop(ctx, workCtx context.Context, src Source, slots chan struct{}, handlers *sync.WaitGroup) {
+	q := src.Queue
 	var inFlight atomic.Int64
 	backoff := time.Duration(0)
 	lastLog := time.Time{}
@@ -189,7 +193,7 @@ func (c *Collector) receiveLoop(ctx, workCtx context.Context, q Queue, slots cha
 				defer handlers.Done()
 				defer func() { <-slots }()
 				defer inFlight.Add(-1)
-				c.handle(workCtx, q, msg)
+				c.handle(workCtx, src, msg)
 			}()
 		}
 	}
@@ -222,7 +226,8 @@ func (c *Collector) depthLoop(ctx context.Context, q Queue) {
 }
 
 // handle processes one message and deletes or releases it.
-func (c *Collector) handle(ctx context.Context, q Queue, msg Message) {
+func (c *Collector) handle(ctx context.Context, src Source, msg Message) {
+	q := src.Queue
 	c.m.InFlight.Inc()
 	defer c.m.InFlight.Dec()
 	c.messages.Add(1)
@@ -254,7 +259,7 @@ func (c *Collector) handle(ctx context.Context, q Queue, msg Message) {
 	}()
 	var failed error
 	for _, ref := range n.Objects {
-		res, err := c.proc.Process(ctx, ref)
+		res, err := src.Processor.Process(ctx, ref)
 		c.bytes.Add(res.Bytes)
 		if err != nil {
 			c.failed.Add(1)

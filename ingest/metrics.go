@@ -7,21 +7,21 @@ import (
 // Metrics are the pipeline's Prometheus metrics, registered on the
 // registerer given to NewMetrics.
 type Metrics struct {
-	MessagesReceived *prometheus.CounterVec   // messages received, by queue
-	MessagesDeleted  *prometheus.CounterVec   // messages deleted after commit (or ignorable), by queue
-	MessagesReleased *prometheus.CounterVec   // messages made visible again for retry, by queue and reason
-	MessagesIgnored  *prometheus.CounterVec   // test events and subscription confirmations, by shape
-	Notifications    *prometheus.CounterVec   // notifications parsed, by shape
-	Objects          *prometheus.CounterVec   // objects finished, by kind and outcome (committed, skipped, failed)
-	Events           prometheus.Counter       // events stored
-	Duplicates       prometheus.Counter       // events dropped because their ID was already stored
-	Bytes            *prometheus.CounterVec   // bytes read, by stage (compressed, raw)
-	Errors           *prometheus.CounterVec   // errors, by reason
-	Rejected         *prometheus.CounterVec   // bad records stored in ingest_errors, by reason
-	InFlight         prometheus.Gauge         // messages being processed
-	Lag              prometheus.Histogram     // seconds from the object's time to its commit
-	QueueDepth       *prometheus.GaugeVec     // queue messages, by queue and state (visible, in_flight)
-	Commits          prometheus.Histogram     // seconds per store commit
+	MessagesReceived *prometheus.CounterVec // messages received, by queue
+	MessagesDeleted  *prometheus.CounterVec // messages deleted after commit (or ignorable), by queue
+	MessagesReleased *prometheus.CounterVec // messages made visible again for retry, by queue and reason
+	MessagesIgnored  *prometheus.CounterVec // test events and subscription confirmations, by shape
+	Notifications    *prometheus.CounterVec // notifications parsed, by shape
+	Objects          *prometheus.CounterVec // objects finished, by kind and outcome (committed, skipped, failed)
+	Events           prometheus.Counter     // events stored
+	Duplicates       prometheus.Counter     // events dropped because their ID was already stored
+	Bytes            *prometheus.CounterVec // bytes read, by stage (compressed, raw)
+	Errors           *prometheus.CounterVec // errors, by reason
+	Rejected         *prometheus.CounterVec // bad records stored in ingest_errors, by reason
+	InFlight         prometheus.Gauge       // messages being processed
+	Lag              prometheus.Histogram   // seconds from the object's time to its commit
+	QueueDepth       *prometheus.GaugeVec   // queue messages, by queue and state (visible, in_flight)
+	Commits          prometheus.Histogram   // seconds per store commit
 }
 
 // NewMetrics creates the metrics and registers them on reg (nil: not

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/cairn-sec/cairn"
+	"github.com/cairn-sec/cairn/cloudtrail"
+	"github.com/cairn-sec/cairn/config"
+	"github.com/cairn-sec/cairn/duckdb"
+	"github.com/cairn-sec/cairn/ingest"
+)
+
+// pipeline is the store, its single writer and the metrics every ingesting
+// command shares.
+type pipeline struct {
+	store     *duckdb.Store
+	committer *ingest.Committer
+	metrics   *ingest.Metrics
+	registry  *prometheus.Registry
+	cfg       config.Config
+	log       *slog.Logger
+
+	stop context.CancelFunc
+	wg   sync.WaitGroup
+}
+
+// openPipeline opens the store for writing and starts the committer.
+func openPipeline(ctx context.Context, cfg config.Config, log *slog.Logger, workers int) (*pipeline, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, usageError("configuration: %v", err)
+	}
+	store, err := duckdb.Open(ctx, duckdb.Options{Dir: cfg.Store.Dir, MemoryLimit: cfg.Store.MemoryLimit, Threads: cfg.Store.Threads})
+	if err != nil {
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := ingest.NewMetrics(reg)
+	budget := int(cfg.Collector.MemoryBudget)
+	// Workers each fill one chunk, the committer's queue holds one per
+	// worker, and a commit group is a quarter of the budget.
+	c := ingest.NewCommitter(store, ingest.CommitterOptions{GroupBytes: budget / 4, Linger: cfg.Collector.GroupLinger, Queue: workers}, m, log)
+	p := &pipeline{store: store, committer: c, metrics: m, registry: reg, cfg: cfg, log: log}
+	cctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	p.stop = stop
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		c.Run(cctx)
+	}()
+	return p, nil
+}
+
+// chunkBytes is each worker's share of the memory budget.
+func (p *pipeline) chunkBytes(workers int) int {
+	return max(int(p.cfg.Collector.MemoryBudget)/(2*workers+4), 1<<20)
+}
+
+// processor returns a processor reading through f.
+func (p *pipeline) processor(f ingest.Fetcher, workers int) *ingest.Processor {
+	dec := cloudtrail.Decoder{}
+	return ingest.NewProcessor(f, p.store, p.committer, ingest.ProcessorOptions{
+		ChunkBytes: p.chunkBytes(workers),
+		Decoders:   map[cairn.ObjectKind]ingest.Decoder{cairn.KindCloudTrail: dec, cairn.KindCloudTrailInsight: dec},
+	}, p.metrics, p.log)
+}
+
+// Close stops the committer (after all processors are done) and closes the store.
+func (p *pipeline) Close() error {
+	p.stop()
+	p.wg.Wait()
+	if err := p.store.Close(); err != nil {
+		return fmt.Errorf("close store: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,160 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the whole configuration tree.
+type Config struct {
+	Store       Store     `yaml:"store"`
+	AWS         AWS       `yaml:"aws"`
+	Collector   Collector `yaml:"collector"`
+	Queues      []Queue   `yaml:"queues"`
+	Log         Log       `yaml:"log"`
+	MetricsAddr string    `yaml:"metrics_addr"` // e.g. 127.0.0.1:9108; "" = no metrics endpoint
+}
+
+// Store configures the embedded DuckDB store.
+type Store struct {
+	Dir         string `yaml:"dir"`          // default: $XDG_DATA_HOME/cairn or ~/.local/share/cairn
+	MemoryLimit string `yaml:"memory_limit"` // DuckDB memory_limit, e.g. 1GB
+	Threads     int    `yaml:"threads"`      // DuckDB threads; 0 = all cores
+}
+
+// AWS is the default AWS access, used by every queue that does not set its own.
+type AWS struct {
+	Region               string `yaml:"region"`
+	EndpointURL          string `yaml:"endpoint_url"` // one endpoint for all services (emulators); AWS_ENDPOINT_URL works too
+	Profile              string `yaml:"profile"`
+	PathStyle            bool   `yaml:"path_style"` // S3 path-style addressing (emulators)
+	AccessKeyID          string `yaml:"access_key_id"`
+	SecretAccessKey      string `yaml:"secret_access_key"`
+	SessionToken         string `yaml:"session_token"`
+	RoleARN              string `yaml:"role_arn"`
+	ExternalID           string `yaml:"external_id"`
+	WebIdentityTokenFile string `yaml:"web_identity_token_file"`
+}
+
+// Queue is one SQS queue to collect from, with optional credentials of its own.
+type Queue struct {
+	URL                  string `yaml:"url"`
+	Region               string `yaml:"region"`
+	RoleARN              string `yaml:"role_arn"`
+	ExternalID           string `yaml:"external_id"`
+	WebIdentityTokenFile string `yaml:"web_identity_token_file"`
+}
+
+// Collector tunes the pipeline.
+type Collector struct {
+	Workers           int           `yaml:"workers"`            // messages processed at once
+	VisibilityTimeout time.Duration `yaml:"visibility_timeout"` // asked on receive; keepalive at half
+	WaitTime          time.Duration `yaml:"wait_time"`          // SQS long poll
+	RetryBackoff      time.Duration `yaml:"retry_backoff"`      // first release delay after a failure
+	MaxBackoff        time.Duration `yaml:"max_backoff"`
+	ShutdownGrace     time.Duration `yaml:"shutdown_grace"`
+	MemoryBudget      ByteSize      `yaml:"memory_budget"` // bytes of events held in memory across workers
+	GroupLinger       time.Duration `yaml:"group_linger"`  // wait for more objects before a commit
+}
+
+// Log configures logging.
+type Log struct {
+	Level  string `yaml:"level"`  // debug, info, warn, error
+	Format string `yaml:"format"` // text or json
+}
+
+// Default returns the defaults.
+func Default() Config {
+	return Config{
+		Store: Store{Dir: DefaultStoreDir(), MemoryLimit: "1GB"},
+		Collector: Collector{
+			Workers: 8, VisibilityTimeout: 5 * time.Minute, WaitTime: 20 * time.Second,
+			RetryBackoff: 30 * time.Second, MaxBackoff: 15 * time.Minute, ShutdownGrace: 30 * time.Second,
+			MemoryBudget: 256 << 20, GroupLinger: 50 * time.Millisecond,
+		},
+		Log: Log{Level: "info", Format: "text"},
+	}
+}
+
+// DefaultStoreDir is $XDG_DATA_HOME/cairn, else ~/.local/share/cairn.
+func DefaultStoreDir() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "cairn")
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".local", "share", "cairn")
+	}
+	return "cairn-data"
+}
+
+// Load reads path over the defaults. A missing file is not an error when
+// optional is set (the default cairn.yaml).
+func Load(path string, optional bool) (Config, error) {
+	cfg := Default()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		if optional && errors.Is(err, os.ErrNotExist) {
+			return cfg, nil
+		}
+		return cfg, fmt.Errorf("read config: %w", err)
+	}
+	dec := yaml.NewDecoder(bytesReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, errEOF) {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// Validate checks the configuration.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.Store.Dir == "" {
+		errs = append(errs, errors.New("store.dir is empty"))
+	}
+	if c.Collector.Workers < 1 || c.Collector.Workers > 256 {
+		errs = append(errs, fmt.Errorf("collector.workers %d: must be 1..256", c.Collector.Workers))
+	}
+	if c.Collector.VisibilityTimeout < 2*time.Second || c.Collector.VisibilityTimeout > 12*time.Hour {
+		errs = append(errs, fmt.Errorf("collector.visibility_timeout %s: must be 2s..12h", c.Collector.VisibilityTimeout))
+	}
+	if c.Collector.WaitTime < 0 || c.Collector.WaitTime > 20*time.Second {
+		errs = append(errs, fmt.Errorf("collector.wait_time %s: must be 0..20s", c.Collector.WaitTime))
+	}
+	if c.Collector.RetryBackoff < 0 || c.Collector.MaxBackoff < c.Collector.RetryBackoff {
+		errs = append(errs, errors.New("collector.retry_backoff must be ≥ 0 and ≤ collector.max_backoff"))
+	}
+	if c.Collector.MaxBackoff > 12*time.Hour {
+		errs = append(errs, fmt.Errorf("collector.max_backoff %s: SQS allows at most 12h", c.Collector.MaxBackoff))
+	}
+	if c.Collector.MemoryBudget < 4<<20 {
+		errs = append(errs, fmt.Errorf("collector.memory_budget %s: must be at least 4MiB", c.Collector.MemoryBudget))
+	}
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		errs = append(errs, fmt.Errorf("log.format %q: must be text or json", c.Log.Format))
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log.level %q: must be debug, info, warn or error", c.Log.Level))
+	}
+	if (c.AWS.AccessKeyID == "") != (c.AWS.SecretAccessKey == "") {
+		errs = append(errs, errors.New("aws.access_key_id and aws.secret_access_key go together"))
+	}
+	for i, q := range c.Queues {
+		u, err := url.Parse(q.URL)
+		if q.URL == "" || err != nil || u.Scheme == "" || u.Host == "" {
+			errs = append(errs, fmt.Errorf("queues[%d].url %q: not a queue URL", i, q.URL))
+		}
+		if q.ExternalID != "" && q.RoleARN == "" {
+			errs = append(errs, fmt.Errorf("queues[%d].external_id needs role_arn", i))
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,139 @@
+package queryapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/cairn-sec/cairn/duckdb"
+)
+
+// SocketName is the socket file inside the store directory.
+const SocketName = "cairn.sock"
+
+// ErrNoServer means no collector is serving the store.
+var ErrNoServer = errors.New("no running collector serves this store")
+
+// Querier runs read-only SQL.
+type Querier interface {
+	Query(ctx context.Context, sql string, maxRows int) (*duckdb.Result, error)
+}
+
+// Request is a query.
+type Request struct {
+	SQL     string `json:"sql"`
+	MaxRows int    `json:"max_rows"`
+}
+
+type response struct {
+	Result *duckdb.Result `json:"result,omitempty"`
+	Error  string         `json:"error,omitempty"`
+}
+
+// SocketPath is the socket of the store in dir.
+func SocketPath(dir string) string { return filepath.Join(dir, SocketName) }
+
+// Listen creates the socket, replacing a stale one left by a crash.
+func Listen(dir string) (net.Listener, error) {
+	p := SocketPath(dir)
+	if c, err := net.DialTimeout("unix", p, time.Second); err == nil {
+		c.Close()
+		return nil, fmt.Errorf("listen %s: another process serves this store", p)
+	}
+	os.Remove(p)
+	old := syscall.Umask(0o177)
+	l, err := net.Listen("unix", p)
+	syscall.Umask(old)
+	if err != nil {
+		return nil, fmt.Errorf("listen %s: %w", p, err)
+	}
+	return l, nil
+}
+
+// Serve answers queries on l until ctx ends.
+func Serve(ctx context.Context, l net.Listener, q Querier, timeout time.Duration, log *slog.Logger) error {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/sql", func(w http.ResponseWriter, r *http.Request) {
+		var req Request
+		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&req); err != nil {
+			writeJSON(w, http.StatusBadRequest, response{Error: "bad request: " + err.Error()})
+			return
+		}
+		qctx, cancel := context.WithTimeout(r.Context(), timeout)
+		defer cancel()
+		res, err := q.Query(qctx, req.SQL, req.MaxRows)
+		if err != nil {
+			writeJSON(w, http.StatusUnprocessableEntity, response{Error: err.Error()})
+			return
+		}
+		writeJSON(w, http.StatusOK, response{Result: res})
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(l) }()
+	select {
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+		<-done
+		return nil
+	case err := <-done:
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		log.Error("query socket stopped", "err", err)
+		return err
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// Query sends sql to the collector serving the store in dir.
+func Query(ctx context.Context, dir, sql string, maxRows int) (*duckdb.Result, error) {
+	p := SocketPath(dir)
+	client := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "unix", p)
+	}}}
+	body, _ := json.Marshal(Request{SQL: sql, MaxRows: maxRows})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://cairn/v1/sql", bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
+			return nil, ErrNoServer
+		}
+		return nil, fmt.Errorf("query %s: %w", p, err)
+	}
+	defer resp.Body.Close()
+	var out response
+	dec := json.NewDecoder(resp.Body)
+	dec.UseNumber()
+	if err := dec.Decode(&out); err != nil {
+		return nil, fmt.Errorf("query %s: bad response: %w", p, err)
+	}
+	if out.Error != "" {
+		return nil, errors.New(out.Error)
+	}
+	if out.Result == nil {
+		return nil, fmt.Errorf("query %s: empty response (HTTP %d)", p, resp.StatusCode)
+	}
+	return out.Result, nil
+}
