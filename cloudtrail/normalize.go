@@ -39,6 +39,14 @@ func Normalize(raw []byte, ev *cairn.Event) error {
 	if err != nil {
 		return fmt.Errorf("bad eventTime %q: %w", truncate(r.EventTime, 40), err)
 	}
+	if r.InsightDetails != nil {
+		if r.EventName == "" {
+			r.EventName = r.InsightDetails.EventName
+		}
+		if r.EventSource == "" {
+			r.EventSource = r.InsightDetails.EventSource
+		}
+	}
 	if r.EventName == "" {
 		return fmt.Errorf("record has no eventName")
 	}

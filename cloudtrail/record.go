@@ -25,6 +25,14 @@ type record struct {
 	ResponseElements    json.RawMessage `json:"responseElements"`
 	AdditionalEventData json.RawMessage `json:"additionalEventData"`
 	Resources           json.RawMessage `json:"resources"`
+	InsightDetails      *insightDetails `json:"insightDetails"`
+}
+
+// insightDetails names the API an Insights event is about; Insights
+// records have no top-level eventName or eventSource.
+type insightDetails struct {
+	EventSource string `json:"eventSource"`
+	EventName   string `json:"eventName"`
 }
 
 type userIdentity struct {

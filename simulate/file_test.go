@@ -14,7 +14,7 @@ import (
 )
 
 var (
-	logKeyRE = regexp.MustCompile(`^(?:([\w./-]+)/)?AWSLogs/(?:(o-[a-z0-9]{10,32})/)?(\d{12})/CloudTrail/([a-z]{2}-[a-z]+-\d)/(\d{4})/(\d{2})/(\d{2})/(\d{12})_CloudTrail_([a-z]{2}-[a-z]+-\d)_(\d{8}T\d{4}Z)_[A-Za-z0-9]{16}\.json\.gz$`)
+	logKeyRE     = regexp.MustCompile(`^(?:([\w./-]+)/)?AWSLogs/(?:(o-[a-z0-9]{10,32})/)?(\d{12})/CloudTrail/([a-z]{2}-[a-z]+-\d)/(\d{4})/(\d{2})/(\d{2})/(\d{12})_CloudTrail_([a-z]{2}-[a-z]+-\d)_(\d{8}T\d{4}Z)_[A-Za-z0-9]{16}\.json\.gz$`)
 	insightKeyRE = regexp.MustCompile(`^(?:[\w./-]+/)?AWSLogs/(?:o-[a-z0-9]{10,32}/)?(\d{12})/CloudTrail-Insight/([a-z]{2}-[a-z]+-\d)/\d{4}/\d{2}/\d{2}/(\d{12})_CloudTrail-Insight_([a-z]{2}-[a-z]+-\d)_\d{8}T\d{4}Z_[A-Za-z0-9]{16}\.json\.gz$`)
 	digestKeyRE  = regexp.MustCompile(`^(?:[\w./-]+/)?AWSLogs/(?:o-[a-z0-9]{10,32}/)?(\d{12})/CloudTrail-Digest/([a-z]{2}-[a-z]+-\d)/\d{4}/\d{2}/\d{2}/(\d{12})_CloudTrail-Digest_([a-z]{2}-[a-z]+-\d)_[\w.-]+_[a-z]{2}-[a-z]+-\d_\d{8}T\d{6}Z\.json\.gz$`)
 )
@@ -143,7 +143,7 @@ func TestWriteLog(t *testing.T) {
 		t.Errorf("empty log %q, %v", buf.String(), err)
 	}
 	boom := errors.New("boom")
-	if _, err := g.WriteLog(failWriter{after: 3, err: boom}, "123456789012", "us-west-2", t0, 10); !errors.Is(err, boom) {
+	if _, err := g.WriteLog(&failWriter{after: 3, err: boom}, "123456789012", "us-west-2", t0, 10); !errors.Is(err, boom) {
 		t.Errorf("write error %v, want %v", err, boom)
 	}
 }
@@ -153,7 +153,7 @@ type failWriter struct {
 	err   error
 }
 
-func (w failWriter) Write(p []byte) (int, error) {
+func (w *failWriter) Write(p []byte) (int, error) {
 	if w.after--; w.after < 0 {
 		return 0, w.err
 	}

@@ -288,7 +288,7 @@ func (g *Generator) compress(raw []byte) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.Grow(len(raw)/6 + 64)
 	if g.zw == nil {
-		zw, err := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
+		zw, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
 		if err != nil {
 			return nil, fmt.Errorf("gzip: %w", err)
 		}

@@ -1,0 +1,45 @@
+# Cairn — the two commands: `make demo` and `make test`.
+GO          ?= go
+NPM         ?= npm
+FAUXQS_PKG  := fauxqs@1.9.2
+FAUXQS      := .tools/node_modules/fauxqs/package.json
+FUZZTIME    ?= 10s
+
+.PHONY: all build demo test unit fuzz vet bench tools clean
+
+all: build
+
+build:
+	$(GO) build -o bin/cairn ./cmd/cairn
+
+# The SNS/SQS/S3 emulator, pinned, installed locally (Node.js 20 + npm).
+$(FAUXQS):
+	mkdir -p .tools
+	$(NPM) install --prefix .tools --no-audit --no-fund --loglevel=error $(FAUXQS_PKG)
+
+tools: $(FAUXQS)
+
+demo: build tools
+	CAIRN_FAUXQS=$(CURDIR)/.tools/node_modules/fauxqs/dist/app.js ./bin/cairn demo
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || (gofmt -l . && echo "gofmt needed" && exit 1)
+
+unit:
+	$(GO) test -count=1 -timeout 30m ./...
+
+# Every input parser is fuzzed briefly.
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./notification
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./cloudtrail
+	$(GO) test -run '^$$' -fuzz '^FuzzNormalize$$' -fuzztime $(FUZZTIME) ./cloudtrail
+
+test: tools vet unit fuzz
+
+bench: build tools
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./cloudtrail ./duckdb
+	$(GO) run ./internal/benchrun -cairn bin/cairn
+
+clean:
+	rm -rf bin .tools
