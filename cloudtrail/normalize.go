@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bytedance/sonic"
 
@@ -23,11 +24,21 @@ const (
 	activityOther    = 99
 )
 
-var decodeAPI = sonic.Config{}.Froze()
+// decodeAPI validates strings: sonic's default config accepts raw control
+// characters and invalid escapes ("\q", "\u12") inside strings, which
+// encoding/json (and every consumer of the raw column) rejects, so such a
+// record would have been stored as an event with invalid JSON as raw.
+var decodeAPI = sonic.Config{ValidateString: true}.Froze()
 
 // Normalize fills ev from one raw CloudTrail record. raw is kept (not
 // copied) as ev.Raw.
 func Normalize(raw []byte, ev *cairn.Event) error {
+	// JSON text is UTF-8 (RFC 8259) and CloudTrail writes nothing else.
+	// Invalid bytes would be kept by sonic but replaced by encoding/json,
+	// and they are not valid VARCHAR text for the store, so refuse them.
+	if !utf8.Valid(raw) {
+		return fmt.Errorf("record is not valid UTF-8")
+	}
 	var r record
 	if err := decodeAPI.Unmarshal(raw, &r); err != nil {
 		return fmt.Errorf("not a valid JSON record: %w", err)
@@ -46,6 +57,14 @@ func Normalize(raw []byte, ev *cairn.Event) error {
 		if r.EventSource == "" {
 			r.EventSource = r.InsightDetails.EventSource
 		}
+	}
+	// Insights events (eventType AwsCloudTrailInsight) carry the API's name
+	// and source only inside insightDetails.
+	if r.EventName == "" {
+		r.EventName = r.InsightDetails.EventName
+	}
+	if r.EventSource == "" {
+		r.EventSource = r.InsightDetails.EventSource
 	}
 	if r.EventName == "" {
 		return fmt.Errorf("record has no eventName")
@@ -156,8 +175,12 @@ func userName(u *userIdentity) string {
 	return ""
 }
 
+// level is ERROR for a failed call, WARN for a destructive one, else INFO.
+// It follows Status, not only errorCode: a failed ConsoleLogin has an
+// errorMessage and responseElements.ConsoleLogin "Failure" but no
+// errorCode, and must not be INFO.
 func level(ev *cairn.Event) string {
-	if ev.ErrorCode != "" {
+	if ev.ErrorCode != "" || ev.Status == "Failure" {
 		return "ERROR"
 	}
 	n := ev.EventName
@@ -251,8 +274,13 @@ func parseTime(s string) (time.Time, error) {
 		h, ok4 := digits(s[11:13])
 		mi, ok5 := digits(s[14:16])
 		se, ok6 := digits(s[17:19])
-		if ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h < 24 && mi < 60 && se < 61 {
-			return time.Date(y, time.Month(mo), d, h, mi, se, 0, time.UTC), nil
+		// time.Date normalizes out-of-range values (Feb 31 → Mar 3, second
+		// 60 → next minute); time.Parse rejects them. Only take the fast
+		// path when the date is real, so both paths agree.
+		if ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h < 24 && mi < 60 && se < 60 {
+			if t := time.Date(y, time.Month(mo), d, h, mi, se, 0, time.UTC); t.Day() == d {
+				return t, nil
+			}
 		}
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)

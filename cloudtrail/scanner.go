@@ -43,7 +43,13 @@ func (s *scanner) fill() bool {
 		s.base += int64(s.end)
 		s.pos, s.end = 0, 0
 	}
-	for {
+	// A reader that keeps returning 0, nil would spin here forever; give up
+	// like bufio does.
+	for empty := 0; ; empty++ {
+		if empty == 100 {
+			s.err = io.ErrNoProgress
+			return false
+		}
 		n, err := s.r.Read(s.buf[s.end:])
 		s.end += n
 		if err != nil {
@@ -122,8 +128,10 @@ func (s *scanner) open() error {
 		if c != '"' {
 			return cairn.Corruptf("expected a member name at byte %d, found %s", s.offset(), describe(c))
 		}
+		// A name longer than the limit is not "Records": skip its value.
+		// (errTooLarge is not a whole-file error and must not escape open.)
 		name, err := s.capture(1 << 10)
-		if err != nil {
+		if err != nil && !errors.Is(err, errTooLarge) {
 			return err
 		}
 		if err := s.expect(':', "after member name"); err != nil {

@@ -26,6 +26,7 @@ type Store struct {
 	Dir         string `yaml:"dir"`          // default: $XDG_DATA_HOME/cairn or ~/.local/share/cairn
 	MemoryLimit string `yaml:"memory_limit"` // DuckDB memory_limit, e.g. 1GB
 	Threads     int    `yaml:"threads"`      // DuckDB threads; 0 = all cores
+	Compression string `yaml:"compression"`  // auto (default) or zstd
 }
 
 // AWS is the default AWS access, used by every queue that does not set its own.
@@ -60,7 +61,7 @@ type Collector struct {
 	MaxBackoff        time.Duration `yaml:"max_backoff"`
 	ShutdownGrace     time.Duration `yaml:"shutdown_grace"`
 	MemoryBudget      ByteSize      `yaml:"memory_budget"` // bytes of events held in memory across workers
-	GroupLinger       time.Duration `yaml:"group_linger"`  // wait for more objects before a commit
+	GroupLinger       time.Duration `yaml:"group_linger"`  // wait this long for more objects before a commit
 }
 
 // Log configures logging.
@@ -76,7 +77,7 @@ func Default() Config {
 		Collector: Collector{
 			Workers: 8, VisibilityTimeout: 5 * time.Minute, WaitTime: 20 * time.Second,
 			RetryBackoff: 30 * time.Second, MaxBackoff: 15 * time.Minute, ShutdownGrace: 30 * time.Second,
-			MemoryBudget: 256 << 20, GroupLinger: 50 * time.Millisecond,
+			MemoryBudget: 256 << 20, GroupLinger: 5 * time.Millisecond,
 		},
 		Log: Log{Level: "info", Format: "text"},
 	}

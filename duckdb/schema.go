@@ -10,7 +10,7 @@ import (
 // Never edit a released migration: append a new one.
 var migrations = []string{
 	// 1: events, objects ledger, ingest errors.
-	`CREATE TABLE IF NOT EXISTS events (
+	`CREATE TABLE IF NOT EXISTS events_data (
 		time TIMESTAMP NOT NULL,
 		source VARCHAR NOT NULL,
 		event_id VARCHAR,
@@ -37,16 +37,22 @@ var migrations = []string{
 		class_uid INTEGER,
 		activity_id INTEGER,
 		type_uid INTEGER,
-		request_parameters JSON,
-		response_elements JSON,
-		additional_event_data JSON,
-		resources JSON,
-		raw JSON,
+		raw VARCHAR,
 		s3_bucket VARCHAR,
 		s3_key VARCHAR,
 		record_index BIGINT,
 		ingested_at TIMESTAMP NOT NULL
 	);
+	CREATE OR REPLACE VIEW events AS SELECT
+		time, source, event_id, event_name, event_source, event_type, read_only, account_id, aws_region,
+		user_type, user_arn, user_name, user_principal_id, access_key_id, session_issuer_arn, session_mfa,
+		invoked_by, source_ip, user_agent, error_code, error_message, status, level, class_uid, activity_id, type_uid,
+		nullif(json_extract(raw, '$.requestParameters'), 'null'::JSON) AS request_parameters,
+		nullif(json_extract(raw, '$.responseElements'), 'null'::JSON) AS response_elements,
+		nullif(json_extract(raw, '$.additionalEventData'), 'null'::JSON) AS additional_event_data,
+		nullif(json_extract(raw, '$.resources'), 'null'::JSON) AS resources,
+		raw, s3_bucket, s3_key, record_index, ingested_at
+	FROM events_data;
 	CREATE TABLE IF NOT EXISTS objects (
 		bucket VARCHAR NOT NULL,
 		key VARCHAR NOT NULL,
@@ -73,9 +79,6 @@ var migrations = []string{
 		raw BLOB
 	);`,
 }
-
-// eventColumns is the events table's column order, used by the appender.
-const eventColumns = 35
 
 func migrate(ctx context.Context, db *sql.DB) error {
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)`); err != nil {

@@ -13,38 +13,26 @@ import (
 	"github.com/cairn-sec/cairn"
 )
 
-// The staging table holds JSON columns as VARCHAR: the appender would
-// otherwise re-encode strings as JSON strings. The move into events casts
-// them, and keeps any text DuckDB does not accept as JSON as a JSON string
-// rather than failing the transaction.
-const stageDDL = `CREATE TEMP TABLE IF NOT EXISTS stage_events AS SELECT * REPLACE (
-	request_parameters::VARCHAR AS request_parameters, response_elements::VARCHAR AS response_elements,
-	additional_event_data::VARCHAR AS additional_event_data, resources::VARCHAR AS resources, raw::VARCHAR AS raw)
-	FROM events LIMIT 0`
+// flushRows is how many buffered events trigger a write, bounding what a
+// transaction holds in memory while a large object streams through it.
+const flushRows = 20_000
 
-const stageSelect = `s.* REPLACE (
-	coalesce(try_cast(s.request_parameters AS JSON), to_json(s.request_parameters)) AS request_parameters,
-	coalesce(try_cast(s.response_elements AS JSON), to_json(s.response_elements)) AS response_elements,
-	coalesce(try_cast(s.additional_event_data AS JSON), to_json(s.additional_event_data)) AS additional_event_data,
-	coalesce(try_cast(s.resources AS JSON), to_json(s.resources)) AS resources,
-	coalesce(try_cast(s.raw AS JSON), to_json(s.raw)) AS raw)`
-
-// flushRows is how many staged rows trigger a move into events, bounding
-// the staging table while a large object streams through one transaction.
-const flushRows = 50_000
+// stageDDL is the connection-local table of candidate event IDs, used to
+// find the ones already stored with one join.
+const stageDDL = `CREATE TEMP TABLE IF NOT EXISTS stage_ids (event_id VARCHAR)`
 
 // Tx is a write transaction. Events appended to it, rejected records and
 // ledger entries become visible together at Commit, or not at all.
 // A Tx is not safe for concurrent use; the store runs one at a time.
 type Tx struct {
-	s      *Store
-	app    *duckdb.Appender
-	staged int
-	minT   time.Time
-	maxT   time.Time
-	now    time.Time
-	res    CommitResult
-	ended  bool
+	s     *Store
+	app   *duckdb.Appender // into events
+	ids   *duckdb.Appender // into stage_ids
+	buf   []*cairn.Event   // appended, not yet written
+	seen  map[string]struct{}
+	now   time.Time
+	res   CommitResult
+	ended bool
 }
 
 // CommitResult counts what a transaction stored.
@@ -82,10 +70,14 @@ func (s *Store) begin(ctx context.Context) (*Tx, error) {
 		s.resetConn()
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{s: s, now: time.Now().UTC()}
+	tx := &Tx{s: s, now: time.Now().UTC(), seen: map[string]struct{}{}}
 	err := s.wconn.Raw(func(dc any) error {
-		a, err := duckdb.NewAppender(dc.(driver.Conn), "temp", "main", "stage_events")
+		a, err := duckdb.NewAppender(dc.(driver.Conn), "", "main", "events_data")
+		if err != nil {
+			return err
+		}
 		tx.app = a
+		tx.ids, err = duckdb.NewAppender(dc.(driver.Conn), "temp", "main", "stage_ids")
 		return err
 	})
 	if err != nil {
@@ -103,59 +95,93 @@ func (s *Store) resetConn() {
 	}
 }
 
-// Append stages events. Their Raw and JSON fields must not change afterwards.
+// Append stages events. Their Raw bytes must not change afterwards.
 func (t *Tx) Append(ctx context.Context, evs []*cairn.Event) error {
-	for _, ev := range evs {
-		if err := t.app.AppendRow(eventRow(ev, t.now)...); err != nil {
-			return fmt.Errorf("append event %s: %w", ev.EventID, err)
-		}
-		if t.staged == 0 || ev.Time.Before(t.minT) {
-			t.minT = ev.Time
-		}
-		if t.staged == 0 || ev.Time.After(t.maxT) {
-			t.maxT = ev.Time
-		}
-		t.staged++
-		t.res.Appended++
-		if t.staged >= flushRows {
-			if err := t.flush(ctx); err != nil {
-				return err
-			}
-		}
+	t.buf = append(t.buf, evs...)
+	t.res.Appended += int64(len(evs))
+	if len(t.buf) >= flushRows {
+		return t.flush(ctx)
 	}
 	return nil
 }
 
-// flush moves staged events into events, keeping the first of each
-// event_id and dropping those already stored. The time window limits the
-// duplicate probe to the row groups that can hold them.
+// flush writes buffered events, keeping the first of each event ID and
+// dropping those already stored. The IDs go to a staging table and one
+// join over the batch's time window (which lets DuckDB skip row groups by
+// their min/max time) finds the ones already stored.
 func (t *Tx) flush(ctx context.Context) error {
-	if t.staged == 0 {
+	if len(t.buf) == 0 {
 		return nil
 	}
+	var minT, maxT time.Time
+	candidates := 0
+	for _, ev := range t.buf {
+		if ev.EventID == "" {
+			continue
+		}
+		if candidates == 0 || ev.Time.Before(minT) {
+			minT = ev.Time
+		}
+		if candidates == 0 || ev.Time.After(maxT) {
+			maxT = ev.Time
+		}
+		candidates++
+		if err := t.ids.AppendRow(ev.EventID); err != nil {
+			return fmt.Errorf("stage event id: %w", err)
+		}
+	}
+	stored := map[string]struct{}{}
+	if candidates > 0 {
+		if err := t.ids.Flush(); err != nil {
+			return fmt.Errorf("stage event ids: %w", err)
+		}
+		from := minT.UTC().Format("2006-01-02 15:04:05.999999")
+		to := maxT.UTC().Format("2006-01-02 15:04:05.999999")
+		// The bounds are our own formatted timestamps, not user text;
+		// literals (not parameters) let DuckDB prune row groups.
+		rows, err := t.s.wconn.QueryContext(ctx, `SELECT DISTINCT e.event_id FROM events_data e SEMI JOIN stage_ids s ON e.event_id = s.event_id
+			WHERE e.time >= TIMESTAMP '`+from+`' AND e.time <= TIMESTAMP '`+to+`'`)
+		if err != nil {
+			return fmt.Errorf("find stored event ids: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return fmt.Errorf("find stored event ids: %w", err)
+			}
+			stored[id] = struct{}{}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("find stored event ids: %w", err)
+		}
+		if _, err := t.s.wconn.ExecContext(ctx, `DELETE FROM stage_ids`); err != nil {
+			return fmt.Errorf("clear staged ids: %w", err)
+		}
+	}
+	for _, ev := range t.buf {
+		if ev.EventID != "" {
+			if _, dup := stored[ev.EventID]; dup {
+				t.res.Duplicates++
+				continue
+			}
+			if _, dup := t.seen[ev.EventID]; dup {
+				t.res.Duplicates++
+				continue
+			}
+			t.seen[ev.EventID] = struct{}{}
+		}
+		if err := t.app.AppendRow(eventRow(ev, t.now)...); err != nil {
+			return fmt.Errorf("append event %s: %w", ev.EventID, err)
+		}
+		t.res.Inserted++
+	}
 	if err := t.app.Flush(); err != nil {
-		return fmt.Errorf("flush staged events: %w", err)
+		return fmt.Errorf("write events: %w", err)
 	}
-	from := t.minT.UTC().Format("2006-01-02 15:04:05.999999")
-	to := t.maxT.UTC().Format("2006-01-02 15:04:05.999999")
-	// The bounds are our own formatted timestamps, not user text; literals
-	// (not parameters) let DuckDB prune row groups by their min/max.
-	q := `INSERT INTO events SELECT ` + stageSelect + ` FROM stage_events s
-		WHERE s.event_id IS NULL OR s.event_id NOT IN (
-			SELECT e.event_id FROM events e
-			WHERE e.time >= TIMESTAMP '` + from + `' AND e.time <= TIMESTAMP '` + to + `' AND e.event_id IS NOT NULL)
-		QUALIFY s.event_id IS NULL OR row_number() OVER (PARTITION BY s.event_id ORDER BY s.s3_key, s.record_index) = 1`
-	res, err := t.s.wconn.ExecContext(ctx, q)
-	if err != nil {
-		return fmt.Errorf("insert events: %w", err)
-	}
-	n, _ := res.RowsAffected()
-	t.res.Inserted += n
-	t.res.Duplicates += int64(t.staged) - n
-	if _, err := t.s.wconn.ExecContext(ctx, `DELETE FROM stage_events`); err != nil {
-		return fmt.Errorf("clear staging: %w", err)
-	}
-	t.staged = 0
+	clear(t.buf)
+	t.buf = t.buf[:0]
 	return nil
 }
 
@@ -208,12 +234,10 @@ func (t *Tx) Commit(ctx context.Context) (CommitResult, error) {
 		t.Rollback()
 		return t.res, err
 	}
-	if err := t.app.Close(); err != nil {
-		t.app = nil
+	if err := t.closeAppenders(); err != nil {
 		t.Rollback()
 		return t.res, fmt.Errorf("close appender: %w", err)
 	}
-	t.app = nil
 	_, err := t.s.wconn.ExecContext(ctx, `COMMIT`)
 	t.end(err != nil)
 	if err != nil {
@@ -227,13 +251,23 @@ func (t *Tx) Rollback() error {
 	if t.ended {
 		return nil
 	}
-	if t.app != nil {
-		t.app.Close()
-		t.app = nil
-	}
+	t.closeAppenders()
 	_, err := t.s.wconn.ExecContext(context.Background(), `ROLLBACK`)
 	t.end(err != nil)
 	return err
+}
+
+func (t *Tx) closeAppenders() error {
+	var errs []error
+	if t.app != nil {
+		errs = append(errs, t.app.Close())
+		t.app = nil
+	}
+	if t.ids != nil {
+		errs = append(errs, t.ids.Close())
+		t.ids = nil
+	}
+	return errors.Join(errs...)
 }
 
 func (t *Tx) end(broken bool) {
@@ -260,8 +294,7 @@ func eventRow(ev *cairn.Event, now time.Time) []driver.Value {
 		nullString(ev.UserType), nullString(ev.UserARN), nullString(ev.UserName), nullString(ev.UserPrincipalID),
 		nullString(ev.AccessKeyID), nullString(ev.SessionIssuerARN), ev.SessionMFA.Value(), nullString(ev.InvokedBy),
 		nullString(ev.SourceIP), nullString(ev.UserAgent), nullString(ev.ErrorCode), nullString(ev.ErrorMessage),
-		nullString(ev.Status), nullString(ev.Level), ev.ClassUID, ev.ActivityID, ev.TypeUID,
-		str(ev.RequestParameters), str(ev.ResponseElements), str(ev.AdditionalEventData), str(ev.Resources), str(ev.Raw),
+		nullString(ev.Status), nullString(ev.Level), ev.ClassUID, ev.ActivityID, ev.TypeUID, str(ev.Raw),
 		nullString(ev.Bucket), nullString(ev.Key), ev.Index, now,
 	}
 }

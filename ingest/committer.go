@@ -40,7 +40,7 @@ type jobResult struct {
 // CommitterOptions configure a Committer.
 type CommitterOptions struct {
 	GroupBytes int           // commit a group once it holds this many bytes (default 16 MiB)
-	Linger     time.Duration // wait this long for more objects before committing a group (default 50ms)
+	Linger     time.Duration // wait this long for more objects before committing a group (default 5ms)
 	Queue      int           // objects waiting for the committer (default 4)
 }
 
@@ -61,7 +61,7 @@ func NewCommitter(store Store, opts CommitterOptions, m *Metrics, log *slog.Logg
 		opts.GroupBytes = 16 << 20
 	}
 	if opts.Linger <= 0 {
-		opts.Linger = 50 * time.Millisecond
+		opts.Linger = 5 * time.Millisecond
 	}
 	if opts.Queue <= 0 {
 		opts.Queue = 4
@@ -202,6 +202,7 @@ func (c *Committer) commitJobs(ctx context.Context, group []*job) ([]jobResult, 
 		return nil, err
 	}
 	c.m.Commits.Observe(time.Since(start).Seconds())
+	c.log.Debug("committed", "objects", len(group), "events", res.Inserted, "duplicates", res.Duplicates, "took", time.Since(start))
 	c.account(res)
 	// The store reports totals for the transaction; objects get their
 	// share only as a count of what they handed in.

@@ -183,7 +183,7 @@ var identityCalls = []*call{
 		}},
 	{svc: "sts", name: "AssumeRoleWithSAML", w: 14, read: true, who: whoSAML,
 		req: func(c *rc) {
-			r := c.targetRole()
+			r := c.targetRoleWhere(func(r *role) bool { return r.sess == sessUser })
 			c.obj()
 			c.kstr("sAMLAssertionID", "_"+c.g.rs(hexDigits, 32))
 			c.s2 = pick(c.g, userNames) + "@acme.example"
@@ -210,8 +210,8 @@ var identityCalls = []*call{
 	{svc: "sts", name: "AssumeRoleWithWebIdentity", w: 14, read: true, who: whoWeb,
 		pre: func(c *rc) { c.oidc = c.chance(60) },
 		req: func(c *rc) {
-			r := c.targetRole()
-			c.s2 = "aws-go-sdk-" + strconv.FormatInt(c.t.UnixNano(), 10)
+			r := c.targetRoleWhere(func(r *role) bool { return r.sess == sessInstance || r.sess == sessSDK })
+			c.s2 = "aws-go-sdk-" + strconv.FormatInt(c.t.UnixNano()+c.g.r.Int64N(1e9), 10)
 			if c.oidc {
 				r, c.s2 = c.a.oidcRole(), "GitHubActions"
 				c.r, c.res = r, r.arn(c.a.id)

@@ -8,15 +8,7 @@ var infraCalls = []*call{
 		req:   func(c *rc) { c.obj(); c.kstr("Host", "s3."+c.region+".amazonaws.com"); c.end() },
 		extra: s3Extra(0)},
 	{svc: "s3", name: "GetBucketAcl", w: 15, read: true, s3id: true,
-		req: func(c *rc) {
-			b := c.targetBucket()
-			c.obj()
-			c.kstr("bucketName", b)
-			c.kstr("Host", b+".s3."+c.region+".amazonaws.com")
-			c.kstr("acl", "")
-			c.end()
-		},
-		extra: s3Extra(0), res: bucketResource},
+		req: bucketRequest("acl"), extra: s3Extra(0), res: bucketResource},
 	{svc: "s3", name: "PutBucketPolicy", w: 4, s3id: true,
 		req: func(c *rc) {
 			b := c.targetBucket()
@@ -39,22 +31,13 @@ var infraCalls = []*call{
 			c.end()
 			c.endA()
 			c.end()
-			c.kstr("bucketName", b)
-			c.kstr("Host", b+".s3."+c.region+".amazonaws.com")
+			c.bucketParams(b)
 			c.kstr("policy", "")
 			c.end()
 		},
 		extra: s3Extra(420), res: bucketResource},
 	{svc: "s3", name: "DeleteBucketPublicAccessBlock", w: 3, s3id: true,
-		req: func(c *rc) {
-			b := c.targetBucket()
-			c.obj()
-			c.kstr("bucketName", b)
-			c.kstr("Host", b+".s3."+c.region+".amazonaws.com")
-			c.kstr("publicAccessBlock", "")
-			c.end()
-		},
-		extra: s3Extra(0), res: bucketResource},
+		req: bucketRequest("publicAccessBlock"), extra: s3Extra(0), res: bucketResource},
 	{svc: "s3", name: "CreateBucket", w: 3, s3id: true,
 		req: func(c *rc) {
 			c.s1 = pick(c.g, []string{"acme-tmp-", "acme-export-", "data-share-"}) + c.g.rs(lowerChars, 8)
@@ -64,8 +47,7 @@ var infraCalls = []*call{
 			c.kstr("LocationConstraint", c.region)
 			c.kstr("xmlns", "http://s3.amazonaws.com/doc/2006-03-01/")
 			c.end()
-			c.kstr("bucketName", c.s1)
-			c.kstr("Host", c.s1+".s3."+c.region+".amazonaws.com")
+			c.bucketParams(c.s1)
 			c.end()
 		},
 		extra: s3Extra(153), res: bucketResource},
@@ -299,10 +281,26 @@ func s3ObjectRequest(c *rc) {
 		pick(c.g, []string{".json.gz", ".parquet", ".csv", ".pdf", ".tar.gz"})
 	c.res = "arn:aws:s3:::" + b + "/" + k
 	c.obj()
-	c.kstr("bucketName", b)
-	c.kstr("Host", b+".s3."+c.region+".amazonaws.com")
+	c.bucketParams(b)
 	c.kstr("key", k)
 	c.end()
+}
+
+// bucketParams writes the bucketName and Host request parameters.
+func (c *rc) bucketParams(b string) {
+	c.kstr("bucketName", b)
+	c.kstr("Host", b+".s3."+c.region+".amazonaws.com")
+}
+
+// bucketRequest returns the request builder of a call on a bucket
+// subresource, which S3 logs as an empty parameter named after it.
+func bucketRequest(subresource string) func(c *rc) {
+	return func(c *rc) {
+		c.obj()
+		c.bucketParams(c.targetBucket())
+		c.kstr(subresource, "")
+		c.end()
+	}
 }
 
 // s3Extra returns the additionalEventData builder of S3 calls; in < 0

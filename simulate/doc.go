@@ -6,7 +6,7 @@
 // every userIdentity type (Root, IAMUser, AssumedRole, Role,
 // FederatedUser, AWSAccount, AWSService, SAMLUser, WebIdentityUser,
 // IdentityCenterUser, Directory, Unknown, and the type-less identity of
-// AwsServiceEvent records), about eighty API calls over twenty services
+// AwsServiceEvent records), over seventy API calls across nineteen services
 // with realistic requestParameters and responseElements, console
 // sign-ins that succeed and fail, and roughly 8% failed API calls with
 // the error codes and messages the services use. Each account gets a

@@ -47,8 +47,8 @@ type Options struct {
 	Bucket string
 }
 
-// DefaultRegions are the regions used when Options.Regions is empty.
-var DefaultRegions = []string{"us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2"}
+// defaultRegions are the regions used when Options.Regions is empty.
+var defaultRegions = []string{"us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2"}
 
 // Generator produces CloudTrail records and log files. It is not safe for
 // concurrent use; give each goroutine its own Generator (and Seed).
@@ -95,7 +95,7 @@ func NewGenerator(opts Options) *Generator {
 		}
 	}
 	if len(opts.Regions) == 0 {
-		opts.Regions = DefaultRegions
+		opts.Regions = defaultRegions
 	}
 	if opts.EventsPerFile <= 0 {
 		opts.EventsPerFile = 100

@@ -58,17 +58,7 @@ func (c *rc) identity() {
 		c.kstr("arn", c.arn)
 		c.kstr("accountId", a.id)
 		c.kstr("accessKeyId", c.sessionKey())
-		c.kobj("sessionContext")
-		c.kobj("sessionIssuer")
-		c.kstr("type", "IAMUser")
-		c.kstr("principalId", u.id)
-		c.kstr("arn", "arn:aws:iam::"+a.id+":user/"+u.name)
-		c.kstr("accountId", a.id)
-		c.kstr("userName", u.name)
-		c.end()
-		c.kempty("webIdFederationData")
-		c.attributes(false)
-		c.end()
+		c.sessionContext(&issuer{"IAMUser", u.id, "arn:aws:iam::" + a.id + ":user/" + u.name, u.name, false}, false, false)
 		c.end()
 		c.ip, c.tool = u.ip, toolBoto3
 	case idAWSAccount:
@@ -235,7 +225,7 @@ func (c *rc) assumedRole() {
 	case sessInstance:
 		sess = pick(g, a.instances)
 	case sessSDK:
-		sess = "aws-go-sdk-" + strconv.FormatInt(c.t.UnixNano()-int64(g.r.IntN(3600))*int64(time.Second), 10)
+		sess = "aws-go-sdk-" + strconv.FormatInt(c.t.UnixNano()-g.r.Int64N(3600*int64(time.Second)), 10)
 		if r.tool == toolBoto3 {
 			sess = "botocore-session-" + strconv.FormatInt(c.t.Unix()-int64(g.r.IntN(3600)), 10)
 		}
@@ -259,13 +249,13 @@ func (c *rc) assumedRole() {
 	c.kstr("accountId", a.id)
 	c.kstr("accessKeyId", c.sessionKey())
 	if c.c.kind == kConsole {
-		c.sessionContext(r, r.mfa, false)
+		c.sessionContext(c.roleIssuer(r), r.mfa, false)
 		c.end()
 		c.ua = pick(g, browsers)
 		return
 	}
 	c.console = r.tool == toolConsole
-	c.sessionContext(r, r.mfa, r.sess == sessInstance)
+	c.sessionContext(c.roleIssuer(r), r.mfa, r.sess == sessInstance)
 	c.end()
 }
 
@@ -291,20 +281,30 @@ func (c *rc) webIdentityUser() {
 	c.ip = pick(g, g.others)
 }
 
+// issuer is the sessionIssuer of temporary credentials.
+type issuer struct {
+	typ, id, arn, name string
+	oidc               bool // web identity federation through GitHub Actions
+}
+
+func (c *rc) roleIssuer(r *role) *issuer {
+	return &issuer{"Role", r.id, r.arn(c.a.id), r.name, r.oidc}
+}
+
 // sessionContext writes the sessionContext of temporary credentials;
-// issuer is nil for root and IAM user console sessions.
-func (c *rc) sessionContext(r *role, mfa, ec2 bool) {
+// iss is nil for root and IAM user console sessions.
+func (c *rc) sessionContext(iss *issuer, mfa, ec2 bool) {
 	c.kobj("sessionContext")
 	c.kobj("sessionIssuer")
-	if r != nil {
-		c.kstr("type", "Role")
-		c.kstr("principalId", r.id)
-		c.kstr("arn", r.arn(c.a.id))
+	if iss != nil {
+		c.kstr("type", iss.typ)
+		c.kstr("principalId", iss.id)
+		c.kstr("arn", iss.arn)
 		c.kstr("accountId", c.a.id)
-		c.kstr("userName", r.name)
+		c.kstr("userName", iss.name)
 	}
 	c.end()
-	if r != nil && r.oidc {
+	if iss != nil && iss.oidc {
 		c.kobj("webIdFederationData")
 		c.kstr("federatedProvider", "arn:aws:iam::"+c.a.id+":oidc-provider/token.actions.githubusercontent.com")
 		c.kempty("attributes")

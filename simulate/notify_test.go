@@ -153,15 +153,7 @@ func TestSNSEnvelope(t *testing.T) {
 	if u, err := url.Parse(m["UnsubscribeURL"]); err != nil || u.Query().Get("Action") != "Unsubscribe" {
 		t.Errorf("UnsubscribeURL %q", m["UnsubscribeURL"])
 	}
-	var keys []string
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.Token()
-	for dec.More() {
-		k, _ := dec.Token()
-		keys = append(keys, k.(string))
-		var skip json.RawMessage
-		dec.Decode(&skip)
-	}
+	keys := topKeys(t, body)
 	want := []string{"Type", "MessageId", "TopicArn", "Message", "Timestamp", "SignatureVersion", "Signature", "SigningCertURL", "UnsubscribeURL"}
 	if len(keys) != len(want) {
 		t.Fatalf("keys %v", keys)

@@ -205,7 +205,8 @@ func (g *Generator) appendRecord(dst []byte, account, region string, t time.Time
 	c.kstr("eventType", [...]string{"AwsApiCall", "AwsConsoleSignIn", "AwsServiceEvent"}[cl.kind])
 	c.kbool("managementEvent", !cl.data)
 	c.kstr("recipientAccountId", c.a.id)
-	if c.kind == idAWSAccount || (c.kind == idAWSService && cl.name == "AssumeRole") || cl.kind == kService && g.r.IntN(2) == 0 {
+	shared := c.kind == idAWSAccount || c.kind == idAWSService && cl.name == "AssumeRole"
+	if shared || (cl.kind == kService && g.r.IntN(2) == 0) {
 		c.kstr("sharedEventID", g.uuid())
 	}
 	if c.kind == idAWSService && cl.svc == "kms" && g.r.IntN(3) == 0 {

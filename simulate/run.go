@@ -87,8 +87,10 @@ type Stats struct {
 // Duration is reached or ctx is done. It paces itself to Rate. Files
 // already stored when the run ends (including by cancellation or a put
 // error) are still announced, with a context that is not cancelled, so
-// no stored file goes unannounced. It returns the stats and the first
-// error; a cancelled ctx yields ctx.Err().
+// no stored file goes unannounced. It returns the stats and the error
+// that ended the run early (a cancelled ctx yields ctx.Err()), joined with
+// any error announcing the remaining files; reaching Files or Duration is
+// not an error.
 func Run(ctx context.Context, g *Generator, put Putter, pub Publisher, opts RunOptions) (Stats, error) {
 	r, err := newRunner(g, put, pub, opts)
 	if err != nil {

@@ -28,6 +28,23 @@ func (c *rc) targetRole() *role {
 	return r
 }
 
+// targetRoleWhere picks a role satisfying ok (any role if none does).
+func (c *rc) targetRoleWhere(ok func(*role) bool) *role {
+	var rs []*role
+	for _, r := range c.a.roles {
+		if ok(r) {
+			rs = append(rs, r)
+		}
+	}
+	if len(rs) == 0 {
+		return c.targetRole()
+	}
+	r := pick(c.g, rs)
+	c.r, c.res = r, r.arn(c.a.id)
+	c.nf = "The role with name " + r.name + " cannot be found."
+	return r
+}
+
 func (c *rc) targetBucket() string {
 	b := pick(c.g, c.a.buckets)
 	c.s1 = b
