@@ -92,7 +92,8 @@ func runDemo(ctx context.Context, g *globals, o *demoOptions) error {
 	var simStats simulate.Stats
 	var simMu sync.Mutex
 	simDone := make(chan error, 1)
-	gen := simulate.NewGenerator(simulate.Options{Seed: time.Now().UnixNano(), EventsPerFile: o.eventsPerFile, Bucket: w.Bucket})
+	gen := simulate.NewGenerator(simulate.Options{Seed: time.Now().UnixNano(), EventsPerFile: o.eventsPerFile, Bucket: w.Bucket,
+		Start: time.Now().UTC().Add(-time.Duration(o.files) * 5 * time.Minute)})
 	go func() {
 		st, err := simulate.Run(ctx, gen, s3.New(awsCfg, s3.Options{PathStyle: true}), sns.New(awsCfg, w.TopicARN), simulate.RunOptions{
 			Bucket: w.Bucket, Shape: simulate.ShapeCloudTrail, Files: o.files, Rate: o.rate,

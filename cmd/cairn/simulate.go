@@ -102,8 +102,13 @@ func runSimulate(ctx context.Context, g *globals, o *simulateOptions) error {
 	if seed == 0 {
 		seed = time.Now().UnixNano()
 	}
+	// A fixed number of files ends now; a timed run starts now.
+	start := time.Now().UTC()
+	if o.duration == 0 {
+		start = start.Add(-time.Duration(o.files) * 5 * time.Minute)
+	}
 	gen := simulate.NewGenerator(simulate.Options{Seed: seed, Accounts: o.accounts, Regions: o.regions, OrgID: o.orgID,
-		Prefix: o.prefix, EventsPerFile: o.eventsPerFile, Bucket: o.bucket})
+		Prefix: o.prefix, EventsPerFile: o.eventsPerFile, Bucket: o.bucket, Start: start})
 	run := simulate.RunOptions{Bucket: o.bucket, Shape: shape, Files: o.files, Duration: o.duration, Rate: o.rate,
 		KeysPerMessage: o.keysPerMessage, WrapSNS: o.wrapSNS, Region: awsCfg.Region}
 	if !o.quiet {
