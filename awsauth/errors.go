@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go"
 
 	"github.com/cairn-sec/cairn"
@@ -21,17 +22,48 @@ func Classify(err error) error {
 		return err
 	}
 	code := ae.ErrorCode()
-	msg := strings.ToLower(ae.ErrorMessage())
 	switch {
+	case isThrottle(code):
+		// Before the KMS case: KMS throttling S3's decrypt is not a denial.
+		return fmt.Errorf("%w: %w", cairn.ErrThrottled, err)
 	case code == "NoSuchKey" || code == "NotFound" || code == "NoSuchBucket" || code == "NoSuchVersion":
 		return fmt.Errorf("%w: %w", cairn.ErrNotFound, err)
-	case strings.HasPrefix(code, "KMS.") || (code == "AccessDenied" && strings.Contains(msg, "kms")):
+	case strings.HasPrefix(code, "KMS."):
 		return fmt.Errorf("%w: %w", cairn.ErrKMSAccessDenied, err)
-	case code == "AccessDenied" || code == "Forbidden" || code == "AccessDeniedException":
+	case code == "AccessDenied" || code == "Forbidden" || code == "AccessDeniedException" || code == "AllAccessDisabled":
+		if mentionsKMS(ae.ErrorMessage()) {
+			return fmt.Errorf("%w: %w", cairn.ErrKMSAccessDenied, err)
+		}
 		return fmt.Errorf("%w: %w", cairn.ErrAccessDenied, err)
-	case code == "SlowDown" || code == "Throttling" || code == "ThrottlingException" || code == "RequestThrottled" ||
-		code == "OverLimit" || code == "RequestLimitExceeded" || code == "TooManyRequestsException":
-		return fmt.Errorf("%w: %w", cairn.ErrThrottled, err)
 	}
 	return err
+}
+
+func isThrottle(code string) bool {
+	code = strings.TrimPrefix(code, "KMS.")
+	if _, ok := retry.DefaultThrottleErrorCodes[code]; ok {
+		return true
+	}
+	switch code {
+	case "OverLimit", "KMSThrottlingException", "AWS.SimpleQueueService.RequestThrottled":
+		return true
+	}
+	return false
+}
+
+// mentionsKMS reports whether an access-denied message is about the KMS key
+// rather than the object. S3 words it as "… is not authorized to perform:
+// kms:Decrypt on resource: arn:aws:kms:…" or "The ciphertext refers to a
+// customer master key that does not exist, does not exist in this region,
+// or you are not allowed to access." A bare "kms" substring is not enough:
+// it also matches principal names such as role/kmsadmin in a plain S3
+// denial.
+func mentionsKMS(msg string) bool {
+	msg = strings.ToLower(msg)
+	for _, s := range []string{"kms:", "kms key", "ciphertext", "customer master key"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }

@@ -119,7 +119,8 @@ func (s *scanner) open() error {
 			return s.readErr("top-level object")
 		}
 		if c == '}' {
-			return cairn.Corruptf("no \"Records\" array in the log file object")
+			// Say where, like every other whole-file error.
+			return cairn.Corruptf("no \"Records\" array in the log file object, which ends at byte %d", s.offset())
 		}
 		if c == ',' {
 			s.pos++

@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -170,7 +171,9 @@ func (t *Tx) flush(ctx context.Context) error {
 				t.res.Duplicates++
 				continue
 			}
-			t.seen[ev.EventID] = struct{}{}
+			// A copy: decoders' strings point into Raw, and the set must
+			// not keep every record of a large object alive.
+			t.seen[strings.Clone(ev.EventID)] = struct{}{}
 		}
 		if err := t.app.AppendRow(eventRow(ev, t.now)...); err != nil {
 			return fmt.Errorf("append event %s: %w", ev.EventID, err)

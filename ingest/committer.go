@@ -219,8 +219,12 @@ func (c *Committer) account(res cairn.CommitResult) {
 	c.m.Duplicates.Add(float64(res.Duplicates))
 }
 
-// commitStream runs one large object through its own transaction as its
-// chunks arrive.
+// commitStream stores one large object as its chunks arrive, committing
+// each chunk on its own so that memory stays bounded however large the
+// object is. Only the last chunk's transaction writes the ledger entry, so
+// until then the object is not done and its message is not deleted; if it
+// is processed again, the chunks already committed are dropped as
+// duplicates by event ID.
 func (c *Committer) commitStream(ctx context.Context, j *job) {
 	start := time.Now()
 	finish := func(r jobResult) {
@@ -229,55 +233,66 @@ func (c *Committer) commitStream(ctx context.Context, j *job) {
 		}
 		j.result <- r
 	}
-	tx, err := c.store.Begin(ctx)
-	if err != nil {
-		finish(jobResult{err: fmt.Errorf("begin: %w", err)})
-		return
-	}
-	done, err := tx.Done(ctx, j.rec.Ref)
+	done, err := c.store.Done(ctx, j.rec.Ref)
 	if err != nil || done {
-		tx.Rollback()
 		finish(jobResult{skipped: done, err: err})
 		return
 	}
+	var total cairn.CommitResult
 	for {
 		var ch chunk
 		select {
 		case ch = <-j.stream:
 		case <-ctx.Done():
-			tx.Rollback()
 			finish(jobResult{err: ctx.Err()})
 			return
 		}
-		err := tx.Append(ctx, ch.events)
-		if err == nil {
-			err = tx.Reject(ctx, ch.rejects)
+		if ch.final && ch.err != nil {
+			j.result <- jobResult{err: ch.err} // the producer sends nothing more
+			return
 		}
-		if err == nil && ch.final {
-			if err = ch.err; err == nil {
-				err = tx.MarkDone(ctx, ch.rec)
-			}
-		}
+		res, err := c.commitChunk(ctx, ch)
 		if err != nil {
-			tx.Rollback()
 			if ch.final {
-				j.result <- jobResult{err: err} // the producer sends nothing more
+				j.result <- jobResult{err: err}
 			} else {
 				finish(jobResult{err: err})
 			}
 			return
 		}
-		if !ch.final {
-			continue
-		}
-		res, err := tx.Commit(ctx)
-		if err != nil {
-			j.result <- jobResult{err: err}
+		total.Appended += res.Appended
+		total.Inserted += res.Inserted
+		total.Duplicates += res.Duplicates
+		if ch.final {
+			c.m.Commits.Observe(time.Since(start).Seconds())
+			j.result <- jobResult{res: total}
 			return
 		}
-		c.m.Commits.Observe(time.Since(start).Seconds())
-		c.account(res)
-		j.result <- jobResult{res: res}
-		return
 	}
+}
+
+// commitChunk commits one chunk of a streaming object, and its ledger
+// entry with the final chunk.
+func (c *Committer) commitChunk(ctx context.Context, ch chunk) (cairn.CommitResult, error) {
+	tx, err := c.store.Begin(ctx)
+	if err != nil {
+		return cairn.CommitResult{}, fmt.Errorf("begin: %w", err)
+	}
+	err = tx.Append(ctx, ch.events)
+	if err == nil {
+		err = tx.Reject(ctx, ch.rejects)
+	}
+	if err == nil && ch.final {
+		err = tx.MarkDone(ctx, ch.rec)
+	}
+	if err != nil {
+		tx.Rollback()
+		return cairn.CommitResult{}, err
+	}
+	res, err := tx.Commit(ctx)
+	if err != nil {
+		return res, err
+	}
+	c.account(res)
+	return res, nil
 }

@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -32,13 +33,24 @@ type Client struct {
 	mu      sync.Mutex
 	clients map[string]*s3.Client // by region
 	regions map[string]string     // bucket → region
+	lookups map[string]*lookup    // bucket → HeadBucket in flight
+}
+
+// lookup is one HeadBucket region discovery that concurrent callers share.
+type lookup struct {
+	done   chan struct{}
+	region string
 }
 
 var _ ingest.Fetcher = (*Client)(nil)
 
 // New returns a client; cfg.Region is the home region.
 func New(cfg aws.Config, opts Options) *Client {
-	return &Client{cfg: cfg, opts: opts, clients: map[string]*s3.Client{}, regions: map[string]string{}}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	return &Client{cfg: cfg, opts: opts, clients: map[string]*s3.Client{}, regions: map[string]string{},
+		lookups: map[string]*lookup{}}
 }
 
 func (c *Client) regional(region string) *s3.Client {
@@ -61,22 +73,46 @@ func (c *Client) regional(region string) *s3.Client {
 	return cl
 }
 
-// forBucket returns the client for the bucket's region, asking S3 with
-// HeadBucket the first time a bucket is seen without a region.
-func (c *Client) forBucket(ctx context.Context, bucket, hint string) *s3.Client {
+// bucketRegion returns the bucket's region: the cached one, else the hint
+// (the region a notification names), else the one HeadBucket reports the
+// first time the bucket is seen. Concurrent first calls share one
+// HeadBucket. A region HeadBucket could not determine (network error, no
+// x-amz-bucket-region header) is not cached, so one failure does not pin
+// the bucket to the home region for the life of the process.
+func (c *Client) bucketRegion(ctx context.Context, bucket, hint string) string {
 	c.mu.Lock()
-	region, known := c.regions[bucket]
-	c.mu.Unlock()
-	if known {
-		return c.regional(region)
+	if r, ok := c.regions[bucket]; ok {
+		c.mu.Unlock()
+		return r
 	}
 	if hint != "" {
-		c.setRegion(bucket, hint)
-		return c.regional(hint)
+		c.regions[bucket] = hint
+		c.mu.Unlock()
+		return hint
 	}
-	region = c.lookupRegion(ctx, bucket)
-	c.setRegion(bucket, region)
-	return c.regional(region)
+	if l, ok := c.lookups[bucket]; ok {
+		c.mu.Unlock()
+		select {
+		case <-l.done:
+			return l.region
+		case <-ctx.Done():
+			return c.cfg.Region
+		}
+	}
+	l := &lookup{done: make(chan struct{})}
+	c.lookups[bucket] = l
+	c.mu.Unlock()
+
+	region, ok := c.lookupRegion(ctx, bucket)
+	c.mu.Lock()
+	if ok {
+		c.regions[bucket] = region
+	}
+	delete(c.lookups, bucket)
+	l.region = region
+	c.mu.Unlock()
+	close(l.done)
+	return region
 }
 
 func (c *Client) setRegion(bucket, region string) {
@@ -86,22 +122,53 @@ func (c *Client) setRegion(bucket, region string) {
 }
 
 // lookupRegion reads the x-amz-bucket-region header, which S3 returns on
-// HeadBucket even when the call is redirected or denied.
-func (c *Client) lookupRegion(ctx context.Context, bucket string) string {
+// HeadBucket even when the call is redirected or denied. ok is false when
+// the region could not be determined and the home region is a guess.
+func (c *Client) lookupRegion(ctx context.Context, bucket string) (region string, ok bool) {
 	out, err := c.regional("").HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)})
 	if err == nil {
 		if out.BucketRegion != nil && *out.BucketRegion != "" {
-			return *out.BucketRegion
+			return *out.BucketRegion, true
 		}
-		return c.cfg.Region
+		return c.cfg.Region, true // an endpoint without regions (emulator)
 	}
+	if r := bucketRegionHeader(err); r != "" {
+		return r, true
+	}
+	return c.cfg.Region, false
+}
+
+// bucketRegionHeader returns the x-amz-bucket-region of an error response.
+func bucketRegionHeader(err error) string {
 	var re *smithyhttp.ResponseError
 	if errors.As(err, &re) && re.Response != nil {
-		if r := re.Response.Header.Get("X-Amz-Bucket-Region"); r != "" {
-			return r
-		}
+		return re.Response.Header.Get("X-Amz-Bucket-Region")
 	}
-	return c.cfg.Region
+	return ""
+}
+
+// call runs op with the client for the bucket's region. When S3 answers
+// that the bucket lives in another region (a 301 PermanentRedirect or 400
+// AuthorizationHeaderMalformed carrying x-amz-bucket-region), it caches that
+// region and runs op once more there. It returns the region op last ran in.
+func (c *Client) call(ctx context.Context, bucket, hint string, op func(*s3.Client) error) (string, error) {
+	region := c.bucketRegion(ctx, bucket, hint)
+	err := op(c.regional(region))
+	if r := bucketRegionHeader(err); r != "" && r != region {
+		c.setRegion(bucket, r)
+		region = r
+		err = op(c.regional(region))
+	}
+	if err == nil {
+		// A call that worked proves the region, even when HeadBucket
+		// could not tell (and left it uncached).
+		c.mu.Lock()
+		if _, ok := c.regions[bucket]; !ok {
+			c.regions[bucket] = region
+		}
+		c.mu.Unlock()
+	}
+	return region, err
 }
 
 // Fetch opens an object for streaming.
@@ -110,7 +177,11 @@ func (c *Client) Fetch(ctx context.Context, ref cairn.ObjectRef) (*ingest.Object
 	if ref.VersionID != "" && ref.VersionID != "null" {
 		in.VersionId = aws.String(ref.VersionID)
 	}
-	out, err := c.forBucket(ctx, ref.Bucket, ref.Region).GetObject(ctx, in)
+	var out *s3.GetObjectOutput
+	_, err := c.call(ctx, ref.Bucket, ref.Region, func(cl *s3.Client) (err error) {
+		out, err = cl.GetObject(ctx, in)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("get %s: %w", ref, explain(awsauth.Classify(err)))
 	}
@@ -141,9 +212,13 @@ func explain(err error) error {
 
 // PutObject writes an object (the simulator's path) and returns its ETag.
 func (c *Client) PutObject(ctx context.Context, bucket, key string, body []byte) (string, error) {
-	out, err := c.forBucket(ctx, bucket, "").PutObject(ctx, &s3.PutObjectInput{
-		Bucket: aws.String(bucket), Key: aws.String(key), Body: strings.NewReader(string(body)),
-		ContentLength: aws.Int64(int64(len(body))),
+	var out *s3.PutObjectOutput
+	_, err := c.call(ctx, bucket, "", func(cl *s3.Client) (err error) {
+		out, err = cl.PutObject(ctx, &s3.PutObjectInput{
+			Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(body),
+			ContentLength: aws.Int64(int64(len(body))),
+		})
+		return err
 	})
 	if err != nil {
 		return "", fmt.Errorf("put s3://%s/%s: %w", bucket, key, awsauth.Classify(err))

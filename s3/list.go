@@ -15,20 +15,20 @@ import (
 // List calls fn for every object under prefix, in key order, until fn
 // returns an error. startAfter skips keys up to and including it.
 func (c *Client) List(ctx context.Context, bucket, prefix, startAfter string, fn func(cairn.ObjectRef) error) error {
-	cl := c.forBucket(ctx, bucket, "")
-	in := &s3.ListObjectsV2Input{Bucket: aws.String(bucket)}
-	if prefix != "" {
-		in.Prefix = aws.String(prefix)
-	}
-	if startAfter != "" {
-		in.StartAfter = aws.String(startAfter)
-	}
-	p := s3.NewListObjectsV2Paginator(cl, in)
-	c.mu.Lock()
-	region := c.regions[bucket]
-	c.mu.Unlock()
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+	var token *string
+	for {
+		in := &s3.ListObjectsV2Input{Bucket: aws.String(bucket), ContinuationToken: token}
+		if prefix != "" {
+			in.Prefix = aws.String(prefix)
+		}
+		if startAfter != "" {
+			in.StartAfter = aws.String(startAfter)
+		}
+		var page *s3.ListObjectsV2Output
+		region, err := c.call(ctx, bucket, "", func(cl *s3.Client) (err error) {
+			page, err = cl.ListObjectsV2(ctx, in)
+			return err
+		})
 		if err != nil {
 			return fmt.Errorf("list s3://%s/%s: %w", bucket, prefix, explain(awsauth.Classify(err)))
 		}
@@ -45,6 +45,11 @@ func (c *Client) List(ctx context.Context, bucket, prefix, startAfter string, fn
 				return err
 			}
 		}
+		next := aws.ToString(page.NextContinuationToken)
+		// Like the SDK's paginator: stop on a missing or repeated token.
+		if !aws.ToBool(page.IsTruncated) || next == "" || next == aws.ToString(token) {
+			return nil
+		}
+		token = aws.String(next)
 	}
-	return nil
 }

@@ -82,6 +82,7 @@ type collectOptions struct {
 	workers     int
 	visibility  time.Duration
 	backoff     time.Duration
+	waitTime    time.Duration
 	metricsAddr string
 }
 
@@ -101,6 +102,7 @@ func newCollectCommand(g *globals) *cobra.Command {
 	f.BoolVar(&o.drain, "drain", false, "exit 0 once the queues are empty and nothing is in flight")
 	f.IntVar(&o.workers, "workers", 0, "messages processed at once")
 	f.DurationVar(&o.visibility, "visibility-timeout", 0, "visibility timeout asked for on receive (keepalive at half)")
+	f.DurationVar(&o.waitTime, "wait-time", -1, "SQS long-poll wait, 0..20s (default 20s; 1s with --drain)")
 	f.DurationVar(&o.backoff, "retry-backoff", 0, "first delay before a failed message is retried (doubles each time)")
 	f.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address, e.g. 127.0.0.1:9108")
 	return cmd
@@ -120,6 +122,16 @@ func runCollect(ctx context.Context, g *globals, o *collectOptions) error {
 	}
 	if o.backoff > 0 {
 		cfg.Collector.RetryBackoff = o.backoff
+	}
+	switch {
+	case o.waitTime >= 0:
+		cfg.Collector.WaitTime = o.waitTime
+	case o.drain && cfg.Collector.WaitTime > time.Second:
+		// A drain ends on an empty receive; a long poll would only delay it.
+		cfg.Collector.WaitTime = time.Second
+	}
+	if err := cfg.Validate(); err != nil {
+		return usageError("%v", err)
 	}
 	if o.metricsAddr != "" {
 		cfg.MetricsAddr = o.metricsAddr
