@@ -3,9 +3,11 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -19,6 +21,8 @@ type Config struct {
 	Queues      []Queue   `yaml:"queues"`
 	Log         Log       `yaml:"log"`
 	MetricsAddr string    `yaml:"metrics_addr"` // e.g. 127.0.0.1:9108; "" = no metrics endpoint
+	API         API       `yaml:"api"`
+	Queries     Queries   `yaml:"queries"`
 }
 
 // Store configures the embedded DuckDB store.
@@ -27,6 +31,9 @@ type Store struct {
 	MemoryLimit string `yaml:"memory_limit"` // DuckDB memory_limit, e.g. 1GB
 	Threads     int    `yaml:"threads"`      // DuckDB threads; 0 = all cores
 	Compression string `yaml:"compression"`  // auto (default) or zstd
+	// CheckpointThreshold: WAL size that triggers compressing new rows into
+	// the file; bigger is faster, smaller uses less memory.
+	CheckpointThreshold string `yaml:"checkpoint_threshold"`
 }
 
 // AWS is the default AWS access, used by every queue that does not set its own.
@@ -64,6 +71,30 @@ type Collector struct {
 	GroupLinger       time.Duration `yaml:"group_linger"`  // wait this long for more objects before a commit
 }
 
+// API configures cairn serve, the HTTP API.
+type API struct {
+	Addr            string        `yaml:"addr"`              // listen address; default 127.0.0.1:8080
+	Tokens          []APIToken    `yaml:"tokens"`            // accepted bearer tokens, stored hashed; CAIRN_API_TOKEN adds one
+	QueryTimeout    time.Duration `yaml:"query_timeout"`     // per query; default 30s
+	MaxRows         int           `yaml:"max_rows"`          // rows returned at most; default 10000
+	MaxRequestBytes ByteSize      `yaml:"max_request_bytes"` // request body limit; default 1MiB
+}
+
+// APIToken is one accepted bearer token: its name (for logs) and the
+// lower-case hex SHA-256 of the token (cairn token hash prints it).
+type APIToken struct {
+	Name   string `yaml:"name"`
+	SHA256 string `yaml:"sha256"`
+}
+
+// Queries configures the saved-query library.
+type Queries struct {
+	// Dir holds the user's saved queries (*.yaml). Default: queries/ next
+	// to the config file, else $XDG_CONFIG_HOME/cairn/queries or
+	// ~/.config/cairn/queries. A relative path in a file is relative to it.
+	Dir string `yaml:"dir"`
+}
+
 // Log configures logging.
 type Log struct {
 	Level  string `yaml:"level"`  // debug, info, warn, error
@@ -79,8 +110,21 @@ func Default() Config {
 			RetryBackoff: 30 * time.Second, MaxBackoff: 15 * time.Minute, ShutdownGrace: 30 * time.Second,
 			MemoryBudget: 256 << 20, GroupLinger: 5 * time.Millisecond,
 		},
-		Log: Log{Level: "info", Format: "text"},
+		Log:     Log{Level: "info", Format: "text"},
+		API:     API{Addr: "127.0.0.1:8080", QueryTimeout: 30 * time.Second, MaxRows: 10000, MaxRequestBytes: 1 << 20},
+		Queries: Queries{Dir: filepath.Join(DefaultConfigDir(), "queries")},
 	}
+}
+
+// DefaultConfigDir is $XDG_CONFIG_HOME/cairn, else ~/.config/cairn.
+func DefaultConfigDir() string {
+	if d := os.Getenv("XDG_CONFIG_HOME"); d != "" {
+		return filepath.Join(d, "cairn")
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".config", "cairn")
+	}
+	return "cairn-config"
 }
 
 // DefaultStoreDir is $XDG_DATA_HOME/cairn, else ~/.local/share/cairn.
@@ -107,8 +151,15 @@ func Load(path string, optional bool) (Config, error) {
 	}
 	dec := yaml.NewDecoder(bytesReader(b))
 	dec.KnownFields(true)
+	cfg.Queries.Dir = "" // unless the file says: queries/ next to it
 	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, errEOF) {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	if cfg.Queries.Dir == "" {
+		cfg.Queries.Dir = "queries"
+	}
+	if !filepath.IsAbs(cfg.Queries.Dir) {
+		cfg.Queries.Dir = filepath.Join(filepath.Dir(path), cfg.Queries.Dir)
 	}
 	return cfg, nil
 }
@@ -148,6 +199,7 @@ func (c *Config) Validate() error {
 	if (c.AWS.AccessKeyID == "") != (c.AWS.SecretAccessKey == "") {
 		errs = append(errs, errors.New("aws.access_key_id and aws.secret_access_key go together"))
 	}
+	errs = append(errs, c.API.validate()...)
 	for i, q := range c.Queues {
 		u, err := url.Parse(q.URL)
 		if q.URL == "" || err != nil || u.Scheme == "" || u.Host == "" {
@@ -159,3 +211,34 @@ func (c *Config) Validate() error {
 	}
 	return errors.Join(errs...)
 }
+
+func (a *API) validate() []error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(a.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("api.addr %q: want host:port: %v", a.Addr, err))
+	}
+	if a.QueryTimeout < time.Second || a.QueryTimeout > time.Hour {
+		errs = append(errs, fmt.Errorf("api.query_timeout %s: must be 1s..1h", a.QueryTimeout))
+	}
+	if a.MaxRows < 1 || a.MaxRows > 1_000_000 {
+		errs = append(errs, fmt.Errorf("api.max_rows %d: must be 1..1000000", a.MaxRows))
+	}
+	if a.MaxRequestBytes < 1<<10 || a.MaxRequestBytes > 64<<20 {
+		errs = append(errs, fmt.Errorf("api.max_request_bytes %s: must be 1KiB..64MiB", a.MaxRequestBytes))
+	}
+	names := map[string]bool{}
+	for i, t := range a.Tokens {
+		if t.Name == "" {
+			errs = append(errs, fmt.Errorf("api.tokens[%d].name is empty", i))
+		} else if names[t.Name] {
+			errs = append(errs, fmt.Errorf("api.tokens[%d].name %q is used twice", i, t.Name))
+		}
+		names[t.Name] = true
+		if !sha256Hex.MatchString(t.SHA256) {
+			errs = append(errs, fmt.Errorf("api.tokens[%d].sha256: want 64 hex digits, the SHA-256 of the token (cairn token hash prints it), never the token itself", i))
+		}
+	}
+	return errs
+}
+
+var sha256Hex = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)

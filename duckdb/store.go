@@ -31,7 +31,11 @@ type Options struct {
 	ReadOnly    bool   // open for queries only
 	MemoryLimit string // DuckDB memory_limit, e.g. "512MB"; "" = DuckDB default
 	Threads     int    // DuckDB threads; 0 = DuckDB default
-	Compression string // "auto" (default: DuckDB chooses per segment, most compact) or "zstd" (cheaper checkpoints, ~2x larger)
+	// CheckpointThreshold is DuckDB's checkpoint_threshold: how much WAL
+	// accumulates before new rows are compressed into the file. Larger is
+	// faster, smaller holds less in memory. "" = 256MB.
+	CheckpointThreshold string
+	Compression         string // "auto" (default: DuckDB chooses per segment, most compact) or "zstd" (cheaper checkpoints, ~2x larger)
 }
 
 // Store is an open DuckDB store.
@@ -74,7 +78,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	// Checkpoint in large steps: compressing new rows group by group is
 	// most of the cost of writing.
-	q.Set("checkpoint_threshold", "256MB")
+	if opts.CheckpointThreshold == "" {
+		opts.CheckpointThreshold = "256MB"
+	}
+	q.Set("checkpoint_threshold", opts.CheckpointThreshold)
 	switch opts.Compression {
 	case "zstd":
 		q.Set("force_compression", "zstd")

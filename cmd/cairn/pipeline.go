@@ -35,7 +35,8 @@ func openPipeline(ctx context.Context, cfg config.Config, log *slog.Logger, work
 	if err := cfg.Validate(); err != nil {
 		return nil, usageError("configuration: %v", err)
 	}
-	store, err := duckdb.Open(ctx, duckdb.Options{Dir: cfg.Store.Dir, MemoryLimit: cfg.Store.MemoryLimit, Threads: cfg.Store.Threads, Compression: cfg.Store.Compression})
+	store, err := duckdb.Open(ctx, duckdb.Options{Dir: cfg.Store.Dir, MemoryLimit: cfg.Store.MemoryLimit, Threads: cfg.Store.Threads,
+		Compression: cfg.Store.Compression, CheckpointThreshold: cfg.Store.CheckpointThreshold})
 	if err != nil {
 		return nil, err
 	}
