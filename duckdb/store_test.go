@@ -200,3 +200,36 @@ func TestQueryIsReadOnly(t *testing.T) {
 		t.Fatalf("tables gone: %d %v", n, err)
 	}
 }
+
+// A record is quarantined once however often its object is processed;
+// whole-object failures are kept per attempt.
+func TestRejectOncePerRecord(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	ref := cairn.ObjectRef{Bucket: "b", Key: "k", ETag: "e"}
+	for attempt := 0; attempt < 3; attempt++ {
+		tx, err := s.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = tx.Reject(ctx, []cairn.IngestError{
+			{Ref: ref, Index: 4, Offset: 100, Reason: "bad_record", Detail: "x", Raw: []byte("{")},
+			{Ref: ref, Index: 9, Offset: 900, Reason: "bad_record", Detail: "y"},
+			{Ref: ref, Index: -1, Offset: -1, Reason: "corrupt", Detail: "truncated gzip"},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := s.Query(ctx, `SELECT record_index, count(*) AS n FROM ingest_errors GROUP BY ALL ORDER BY record_index`, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprint(res.Rows)
+	if want := "[[-1 3] [4 1] [9 1]]"; got != want {
+		t.Errorf("ingest_errors per record_index = %s, want %s", got, want)
+	}
+}

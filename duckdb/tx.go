@@ -218,7 +218,13 @@ func (t *Tx) Reject(ctx context.Context, errs []cairn.IngestError) error {
 		if tm.IsZero() {
 			tm = t.now
 		}
-		_, err := t.s.wconn.ExecContext(ctx, `INSERT INTO ingest_errors VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		// A record of an object is quarantined once, however often the
+		// object is processed (a large object's earlier chunks may have
+		// committed before a crash); whole-object failures are kept per
+		// attempt.
+		_, err := t.s.wconn.ExecContext(ctx, `INSERT INTO ingest_errors SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9
+			WHERE $6 < 0 OR NOT EXISTS (SELECT 1 FROM ingest_errors
+				WHERE bucket IS NOT DISTINCT FROM $2 AND key IS NOT DISTINCT FROM $3 AND etag IS NOT DISTINCT FROM $4 AND record_index = $6)`,
 			tm.UTC(), nullString(e.Ref.Bucket), nullString(e.Ref.Key), nullString(e.Ref.ETag),
 			e.Offset, e.Index, e.Reason, e.Detail, e.Raw)
 		if err != nil {
