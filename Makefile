@@ -34,12 +34,14 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./notification
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./cloudtrail
 	$(GO) test -run '^$$' -fuzz '^FuzzNormalize$$' -fuzztime $(FUZZTIME) ./cloudtrail
+	$(GO) test -run '^$$' -fuzz '^FuzzCompile$$' -fuzztime $(FUZZTIME) ./search
 
 test: tools vet unit fuzz
 
 bench: build tools
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./cloudtrail ./duckdb
 	$(GO) run ./internal/benchrun -cairn bin/cairn
+	CAIRN_BENCH_EVENTS=10000000 $(GO) test -run '^$$' -bench '^BenchmarkSearch$$' -benchtime 3x -timeout 60m ./search
 
 clean:
 	rm -rf bin .tools

@@ -176,8 +176,9 @@ func (c *Config) Validate() error {
 	if c.Collector.VisibilityTimeout < 2*time.Second || c.Collector.VisibilityTimeout > 12*time.Hour {
 		errs = append(errs, fmt.Errorf("collector.visibility_timeout %s: must be 2s..12h", c.Collector.VisibilityTimeout))
 	}
-	if c.Collector.WaitTime < 0 || c.Collector.WaitTime > 20*time.Second {
-		errs = append(errs, fmt.Errorf("collector.wait_time %s: must be 0..20s", c.Collector.WaitTime))
+	// 0 (short polling) would make an idle collector spin.
+	if c.Collector.WaitTime < time.Second || c.Collector.WaitTime > 20*time.Second {
+		errs = append(errs, fmt.Errorf("collector.wait_time %s: must be 1s..20s", c.Collector.WaitTime))
 	}
 	if c.Collector.RetryBackoff < 0 || c.Collector.MaxBackoff < c.Collector.RetryBackoff {
 		errs = append(errs, errors.New("collector.retry_backoff must be ≥ 0 and ≤ collector.max_backoff"))

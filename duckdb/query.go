@@ -25,10 +25,12 @@ type Result struct {
 }
 
 // Query runs one read-only statement from a user and returns at most
-// maxRows rows (0: no limit). The statement is prepared alone (a second
-// statement is refused, not run) and must be a query; external file access
-// is disabled and the configuration locked for the whole database.
-func (s *Store) Query(ctx context.Context, query string, maxRows int) (*Result, error) {
+// maxRows rows (0: no limit). args are bound to the statement's '?'
+// placeholders in order (string, bool, integers, float64, time.Time or
+// nil). The statement is prepared alone (a second statement is refused,
+// not run) and must be a query; external file access is disabled and the
+// configuration locked for the whole database.
+func (s *Store) Query(ctx context.Context, query string, maxRows int, args ...any) (*Result, error) {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("query connection: %w", err)
@@ -37,7 +39,7 @@ func (s *Store) Query(ctx context.Context, query string, maxRows int) (*Result, 
 	if err := checkReadOnly(conn, query); err != nil {
 		return nil, err
 	}
-	rows, err := conn.QueryContext(ctx, query)
+	rows, err := conn.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query: %w", err)
 	}

@@ -13,7 +13,7 @@ import (
 )
 
 // Formats lists the accepted format names.
-var Formats = []string{"table", "json", "csv"}
+var Formats = []string{"table", "json", "ndjson", "csv"}
 
 // Write prints res in format.
 func Write(w io.Writer, format string, res *duckdb.Result) error {
@@ -22,6 +22,8 @@ func Write(w io.Writer, format string, res *duckdb.Result) error {
 		return writeTable(w, res, 60)
 	case "json":
 		return writeJSON(w, res)
+	case "ndjson":
+		return writeNDJSON(w, res)
 	case "csv":
 		return writeCSV(w, res)
 	}
@@ -36,21 +38,8 @@ func writeJSON(w io.Writer, res *duckdb.Result) error {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		buf.WriteString("\n{")
-		for j, col := range res.Columns {
-			if j > 0 {
-				buf.WriteByte(',')
-			}
-			k, _ := json.Marshal(col)
-			buf.Write(k)
-			buf.WriteByte(':')
-			v, err := json.Marshal(row[j])
-			if err != nil {
-				v, _ = json.Marshal(fmt.Sprint(row[j]))
-			}
-			buf.Write(v)
-		}
-		buf.WriteByte('}')
+		buf.WriteByte('\n')
+		writeObject(&buf, res.Columns, row)
 	}
 	if len(res.Rows) > 0 {
 		buf.WriteByte('\n')
@@ -58,6 +47,36 @@ func writeJSON(w io.Writer, res *duckdb.Result) error {
 	buf.WriteString("]\n")
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// writeNDJSON writes one object per line.
+func writeNDJSON(w io.Writer, res *duckdb.Result) error {
+	var buf bytes.Buffer
+	for _, row := range res.Rows {
+		writeObject(&buf, res.Columns, row)
+		buf.WriteByte('\n')
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// writeObject writes one row as a JSON object with keys in column order.
+func writeObject(buf *bytes.Buffer, cols []string, row []any) {
+	buf.WriteByte('{')
+	for j, col := range cols {
+		if j > 0 {
+			buf.WriteByte(',')
+		}
+		k, _ := json.Marshal(col)
+		buf.Write(k)
+		buf.WriteByte(':')
+		v, err := json.Marshal(row[j])
+		if err != nil {
+			v, _ = json.Marshal(fmt.Sprint(row[j]))
+		}
+		buf.Write(v)
+	}
+	buf.WriteByte('}')
 }
 
 func writeCSV(w io.Writer, res *duckdb.Result) error {

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -24,15 +25,105 @@ const SocketName = "cairn.sock"
 // ErrNoServer means no collector is serving the store.
 var ErrNoServer = errors.New("no running collector serves this store")
 
-// Querier runs read-only SQL.
+// Querier runs read-only SQL with parameters.
 type Querier interface {
-	Query(ctx context.Context, sql string, maxRows int) (*duckdb.Result, error)
+	Query(ctx context.Context, sql string, maxRows int, args ...any) (*duckdb.Result, error)
 }
 
-// Request is a query.
+// Request is a query. Args are bound to the '?' placeholders of SQL; on
+// the wire each is a typed value (see Arg) so that a time stays a time and
+// an integer an integer.
 type Request struct {
 	SQL     string `json:"sql"`
 	MaxRows int    `json:"max_rows"`
+	Args    []any  `json:"-"`
+}
+
+type wireRequest struct {
+	SQL     string `json:"sql"`
+	MaxRows int    `json:"max_rows"`
+	Args    []Arg  `json:"args,omitempty"`
+}
+
+// MarshalJSON writes Args as typed values.
+func (r Request) MarshalJSON() ([]byte, error) {
+	w := wireRequest{SQL: r.SQL, MaxRows: r.MaxRows}
+	for i, a := range r.Args {
+		arg, err := EncodeArg(a)
+		if err != nil {
+			return nil, fmt.Errorf("argument %d: %w", i+1, err)
+		}
+		w.Args = append(w.Args, arg)
+	}
+	return json.Marshal(w)
+}
+
+// UnmarshalJSON reads Args back into Go values.
+func (r *Request) UnmarshalJSON(b []byte) error {
+	var w wireRequest
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*r = Request{SQL: w.SQL, MaxRows: w.MaxRows}
+	for i, a := range w.Args {
+		v, err := a.Decode()
+		if err != nil {
+			return fmt.Errorf("argument %d: %w", i+1, err)
+		}
+		r.Args = append(r.Args, v)
+	}
+	return nil
+}
+
+// Arg is a query parameter on the wire: Type is null, string, bool, int,
+// float or time; Value is the value as text (a time in RFC 3339 with
+// nanoseconds, UTC), so that no JSON number loses precision.
+type Arg struct {
+	Type  string `json:"type"`
+	Value string `json:"value,omitempty"`
+}
+
+// EncodeArg converts a Go parameter into an Arg.
+func EncodeArg(v any) (Arg, error) {
+	switch x := v.(type) {
+	case nil:
+		return Arg{Type: "null"}, nil
+	case string:
+		return Arg{Type: "string", Value: x}, nil
+	case bool:
+		return Arg{Type: "bool", Value: strconv.FormatBool(x)}, nil
+	case int:
+		return Arg{Type: "int", Value: strconv.Itoa(x)}, nil
+	case int32:
+		return Arg{Type: "int", Value: strconv.FormatInt(int64(x), 10)}, nil
+	case int64:
+		return Arg{Type: "int", Value: strconv.FormatInt(x, 10)}, nil
+	case float64:
+		return Arg{Type: "float", Value: strconv.FormatFloat(x, 'g', -1, 64)}, nil
+	case time.Time:
+		return Arg{Type: "time", Value: x.UTC().Format(time.RFC3339Nano)}, nil
+	}
+	return Arg{}, fmt.Errorf("unsupported parameter type %T", v)
+}
+
+// Decode converts an Arg back into the Go value EncodeArg was given
+// (integers as int64).
+func (a Arg) Decode() (any, error) {
+	switch a.Type {
+	case "null":
+		return nil, nil
+	case "string":
+		return a.Value, nil
+	case "bool":
+		return strconv.ParseBool(a.Value)
+	case "int":
+		return strconv.ParseInt(a.Value, 10, 64)
+	case "float":
+		return strconv.ParseFloat(a.Value, 64)
+	case "time":
+		return time.Parse(time.RFC3339Nano, a.Value)
+	}
+	return nil, fmt.Errorf("unknown parameter type %q", a.Type)
 }
 
 type response struct {
@@ -71,7 +162,7 @@ func Serve(ctx context.Context, l net.Listener, q Querier, timeout time.Duration
 		}
 		qctx, cancel := context.WithTimeout(r.Context(), timeout)
 		defer cancel()
-		res, err := q.Query(qctx, req.SQL, req.MaxRows)
+		res, err := q.Query(qctx, req.SQL, req.MaxRows, req.Args...)
 		if err != nil {
 			writeJSON(w, http.StatusUnprocessableEntity, response{Error: err.Error()})
 			return
@@ -103,14 +194,18 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-// Query sends sql to the collector serving the store in dir.
-func Query(ctx context.Context, dir, sql string, maxRows int) (*duckdb.Result, error) {
+// Query sends sql and its parameters to the collector serving the store in
+// dir.
+func Query(ctx context.Context, dir, sql string, maxRows int, args ...any) (*duckdb.Result, error) {
 	p := SocketPath(dir)
 	client := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 		var d net.Dialer
 		return d.DialContext(ctx, "unix", p)
 	}}}
-	body, _ := json.Marshal(Request{SQL: sql, MaxRows: maxRows})
+	body, err := json.Marshal(Request{SQL: sql, MaxRows: maxRows, Args: args})
+	if err != nil {
+		return nil, fmt.Errorf("query %s: %w", p, err)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://cairn/v1/sql", bytes.NewReader(body))
 	if err != nil {
 		return nil, err

@@ -102,7 +102,7 @@ func newCollectCommand(g *globals) *cobra.Command {
 	f.BoolVar(&o.drain, "drain", false, "exit 0 once the queues are empty and nothing is in flight")
 	f.IntVar(&o.workers, "workers", 0, "messages processed at once")
 	f.DurationVar(&o.visibility, "visibility-timeout", 0, "visibility timeout asked for on receive (keepalive at half)")
-	f.DurationVar(&o.waitTime, "wait-time", -1, "SQS long-poll wait, 0..20s (default 20s; 1s with --drain)")
+	f.DurationVar(&o.waitTime, "wait-time", -1, "SQS long-poll wait, 1s..20s (default 20s; 1s with --drain)")
 	f.DurationVar(&o.backoff, "retry-backoff", 0, "first delay before a failed message is retried (doubles each time)")
 	f.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address, e.g. 127.0.0.1:9108")
 	return cmd

@@ -39,7 +39,8 @@ func newRootCommand() *cobra.Command {
 	f.StringVar(&g.storeDir, "store", "", "store directory (default "+config.DefaultStoreDir()+")")
 	f.StringVar(&g.logLevel, "log-level", "", "log level: debug, info, warn, error")
 	f.StringVar(&g.logFormat, "log-format", "", "log format: text or json")
-	root.AddCommand(newCollectCommand(g), newIngestCommand(g), newSQLCommand(g), newSimulateCommand(g), newDemoCommand(g))
+	root.AddCommand(newCollectCommand(g), newIngestCommand(g), newSQLCommand(g), newSimulateCommand(g), newDemoCommand(g), newServeCommand(g), newQueriesCommand(g), newTokenCommand(g))
+	root.AddCommand(newSearchCommand(g))
 	return root
 }
 

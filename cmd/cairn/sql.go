@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -24,6 +26,9 @@ Tables: events, objects, ingest_errors. External file access is disabled.
 When a collector holds the store, the query goes to it over its socket.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if !slices.Contains(output.Formats, format) {
+				return usageError("--format %q: want one of %s", format, strings.Join(output.Formats, ", "))
+			}
 			res, err := runQuery(cmd.Context(), g.cfg.Store.Dir, args[0], maxRows)
 			if err != nil {
 				return err
@@ -37,8 +42,9 @@ When a collector holds the store, the query goes to it over its socket.`,
 }
 
 // runQuery asks a running collector first, then opens the store read-only.
-func runQuery(ctx context.Context, dir, query string, maxRows int) (*duckdb.Result, error) {
-	res, err := queryapi.Query(ctx, dir, query, maxRows)
+// args are bound to the query's '?' placeholders.
+func runQuery(ctx context.Context, dir, query string, maxRows int, args ...any) (*duckdb.Result, error) {
+	res, err := queryapi.Query(ctx, dir, query, maxRows, args...)
 	if !errors.Is(err, queryapi.ErrNoServer) {
 		return res, err
 	}
@@ -50,5 +56,5 @@ func runQuery(ctx context.Context, dir, query string, maxRows int) (*duckdb.Resu
 		return nil, err
 	}
 	defer store.Close()
-	return store.Query(ctx, query, maxRows)
+	return store.Query(ctx, query, maxRows, args...)
 }

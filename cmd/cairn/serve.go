@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cairn-sec/cairn/config"
+	"github.com/cairn-sec/cairn/queries"
+	"github.com/cairn-sec/cairn/web"
+)
+
+// envToken is the variable holding a plain API token, hashed at start.
+const envToken = "CAIRN_API_TOKEN"
+
+func newServeCommand(g *globals) *cobra.Command {
+	var addr string
+	var printHash bool
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the HTTP API: search, read-only SQL, fields, saved queries",
+		Long: `Serve the HTTP API on --addr (default api.addr, 127.0.0.1:8080):
+
+  POST /api/v1/search   {"query": "...", "last": "24h", "limit": 100} or {"saved": "NAME", ...}
+  POST /api/v1/sql      {"sql": "SELECT ...", "limit": 100}
+  GET  /api/v1/fields   fields, types and top values over the last 24h
+  GET  /api/v1/queries  the saved queries
+  GET  /healthz         liveness, no token needed
+
+Every /api route needs "Authorization: Bearer TOKEN". Tokens are configured
+as SHA-256 hashes in api.tokens (cairn token new makes one, cairn token hash
+hashes one), and/or given in plain in CAIRN_API_TOKEN.
+
+Queries go to a running collector over its socket (they run beside ingestion,
+never blocking it); with no collector, the store is opened read-only for the
+requests in flight only. Each query has api.query_timeout and returns at most
+api.max_rows rows. Without TLS, keep the default loopback address or put a
+TLS-terminating proxy in front.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if printHash {
+				return printTokenHash(cmd)
+			}
+			cfg := g.cfg
+			if addr != "" {
+				cfg.API.Addr = addr
+			}
+			if err := cfg.Validate(); err != nil {
+				return usageError("configuration: %v", err)
+			}
+			l, err := net.Listen("tcp", cfg.API.Addr)
+			if err != nil {
+				return fmt.Errorf("serve: %w", err)
+			}
+			return runServe(cmd.Context(), g, cfg, l)
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", "", "listen address (default api.addr, 127.0.0.1:8080)")
+	cmd.Flags().BoolVar(&printHash, "print-token-hash", false, "read a token on stdin, print its SHA-256 for api.tokens, and exit")
+	return cmd
+}
+
+// runServe serves the API on l until ctx ends.
+func runServe(ctx context.Context, g *globals, cfg config.Config, l net.Listener) error {
+	defer l.Close()
+	tokens, err := apiTokens(cfg.API, os.Getenv(envToken))
+	if err != nil {
+		return usageError("%v", err)
+	}
+	compile, fields, check := searchLanguage()
+	lib, err := queries.Load(queries.Options{Dir: cfg.Queries.Dir, Check: check})
+	if err != nil {
+		return fmt.Errorf("saved queries: %w", err)
+	}
+	backend := web.NewStoreBackend(web.StoreOptions{Dir: cfg.Store.Dir, MemoryLimit: cfg.Store.MemoryLimit, Threads: cfg.Store.Threads})
+	defer backend.Close()
+	srv, err := web.New(web.Options{
+		Querier: backend, Compile: compile, Fields: fields, Library: lib, Tokens: tokens,
+		QueryTimeout: cfg.API.QueryTimeout, MaxRows: cfg.API.MaxRows, MaxRequestBytes: int64(cfg.API.MaxRequestBytes),
+		Log: g.log,
+	})
+	if err != nil {
+		return err
+	}
+	names := make([]string, len(tokens))
+	for i, t := range tokens {
+		names[i] = t.Name
+	}
+	if host, _, _ := net.SplitHostPort(l.Addr().String()); !isLoopback(host) {
+		g.log.Warn("serving on a non-loopback address without TLS: put a TLS-terminating proxy in front", "addr", l.Addr().String())
+	}
+	g.log.Info("serving the API", "addr", "http://"+l.Addr().String(), "store", cfg.Store.Dir, "tokens", strings.Join(names, ","),
+		"saved_queries", len(lib.All()), "query_timeout", cfg.API.QueryTimeout, "max_rows", cfg.API.MaxRows)
+	if err := srv.Serve(ctx, l); err != nil {
+		return err
+	}
+	g.log.Info("API stopped")
+	return nil
+}
+
+// apiTokens are the configured tokens plus the one in CAIRN_API_TOKEN
+// (named "env"), hashed here and not kept in plain.
+func apiTokens(c config.API, plain string) ([]web.Token, error) {
+	var out []web.Token
+	for _, t := range c.Tokens {
+		tok, err := web.ParseToken(t.Name, t.SHA256)
+		if err != nil {
+			return nil, fmt.Errorf("api.tokens: %w", err)
+		}
+		out = append(out, tok)
+	}
+	if plain = strings.TrimSpace(plain); plain != "" {
+		tok, err := web.ParseToken("env", web.HashToken(plain))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, tok)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no API token: run cairn token new and put its hash in api.tokens, or set " + envToken)
+	}
+	return out, nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// searchLanguage wires the search compiler into the API and the saved
+// queries' check.
+func searchLanguage() (web.CompileFunc, func() []web.Field, func(string) error) {
+	return web.SearchCompile, web.SearchFields, web.CheckSearch
+}

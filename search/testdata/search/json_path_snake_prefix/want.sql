@@ -1,0 +1,13 @@
+WITH s0 AS (
+  SELECT * FROM events WHERE (len(list_filter(list_transform(flatten(list_transform(flatten(list_transform([json_extract(raw, ?)], x -> CASE WHEN json_type(x) = 'ARRAY' THEN list_transform(json_extract(x, '$[*]'), y -> json_extract(y, ?)) ELSE [json_extract(x, ?)] END)), x -> CASE WHEN json_type(x) = 'ARRAY' THEN json_extract(x, '$[*]') ELSE [x] END)), x -> json_extract_string(x, '$')), s -> lower(s) = lower(?))) > 0 AND len(list_filter(list_transform(flatten(list_transform(flatten(list_transform([json_extract(raw, ?)], x -> CASE WHEN json_type(x) = 'ARRAY' THEN list_transform(json_extract(x, '$[*]'), y -> json_extract(y, ?)) ELSE [json_extract(x, ?)] END)), x -> CASE WHEN json_type(x) = 'ARRAY' THEN json_extract(x, '$[*]') ELSE [x] END)), x -> json_extract_string(x, '$')), s -> s ILIKE ? ESCAPE '\')) > 0)
+)
+SELECT * FROM s0 ORDER BY time DESC NULLS LAST
+-- args:
+-- 1: string "$.\"requestParameters\""
+-- 2: string "$.\"bucketName\""
+-- 3: string "$.\"bucketName\""
+-- 4: string "payroll"
+-- 5: string "$.\"resources\""
+-- 6: string "$.\"ARN\""
+-- 7: string "$.\"ARN\""
+-- 8: string "%role%"

@@ -1,0 +1,5 @@
+WITH s0 AS (
+  SELECT * FROM events WHERE true
+)
+SELECT * FROM s0 ORDER BY time DESC NULLS LAST
+-- args:

@@ -1,0 +1,6 @@
+WITH s0 AS (
+  SELECT * FROM events WHERE lower(error_message) = lower(?)
+)
+SELECT * FROM s0 ORDER BY time DESC NULLS LAST
+-- args:
+-- 1: string "Access Denied"

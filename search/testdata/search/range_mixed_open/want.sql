@@ -1,0 +1,7 @@
+WITH s0 AS (
+  SELECT * FROM events WHERE ((time >= ?) AND (record_index <= ?))
+)
+SELECT * FROM s0 ORDER BY time DESC NULLS LAST
+-- args:
+-- 1: time.Time 2024-05-01T00:00:00Z
+-- 2: int64 10

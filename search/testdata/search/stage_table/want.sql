@@ -1,0 +1,8 @@
+WITH s0 AS (
+  SELECT * FROM events
+),
+s1 AS (
+  SELECT time, user_name FROM s0
+)
+SELECT * FROM s1 ORDER BY time DESC NULLS LAST
+-- args:

@@ -1,0 +1,8 @@
+WITH s0 AS (
+  SELECT * FROM events WHERE ((lower(event_name) = lower(?) AND lower(user_name) = lower(?)) OR lower(event_name) = lower(?))
+)
+SELECT * FROM s0 ORDER BY time DESC NULLS LAST
+-- args:
+-- 1: string "A"
+-- 2: string "b"
+-- 3: string "C"
