@@ -2,10 +2,10 @@ package duckdb
 
 import (
 	"context"
-	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"strings"
 	"time"
@@ -36,43 +36,55 @@ func (s *Store) Query(ctx context.Context, query string, maxRows int, args ...an
 		return nil, fmt.Errorf("query connection: %w", err)
 	}
 	defer conn.Close()
-	if err := checkReadOnly(conn, query); err != nil {
-		return nil, err
-	}
-	rows, err := conn.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("query: %w", err)
-	}
-	defer rows.Close()
-	return collect(rows, maxRows)
-}
-
-// checkReadOnly prepares the statement on its own (multiple statements
-// fail to prepare) and checks its type.
-func checkReadOnly(conn *sql.Conn, query string) error {
-	return conn.Raw(func(dc any) error {
-		st, err := dc.(driver.Conn).Prepare(query)
+	var res *Result
+	// One prepare serves both the read-only check and the run.
+	err = conn.Raw(func(dc any) error {
+		st, err := prepareReadOnly(dc.(driver.Conn), query)
 		if err != nil {
-			if strings.Contains(err.Error(), "multi-statement") {
-				return fmt.Errorf("%w (got several statements)", ErrNotReadOnly)
-			}
-			return fmt.Errorf("query: %w", err)
+			return err
 		}
 		defer st.Close()
-		ds, ok := st.(*duckdb.Stmt)
-		if !ok {
-			return errors.New("query: unexpected driver statement")
+		named := make([]driver.NamedValue, len(args))
+		for i, a := range args {
+			named[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
 		}
-		t, err := ds.StatementType()
+		rows, err := st.QueryContext(ctx, named)
 		if err != nil {
 			return fmt.Errorf("query: %w", err)
 		}
-		switch t {
-		case duckdb.STATEMENT_TYPE_SELECT, duckdb.STATEMENT_TYPE_EXPLAIN:
-			return nil
-		}
-		return fmt.Errorf("%w (got a %s statement)", ErrNotReadOnly, stmtName(t))
+		defer rows.Close()
+		res, err = collect(rows, maxRows)
+		return err
 	})
+	return res, err
+}
+
+// prepareReadOnly prepares the statement on its own (multiple statements
+// fail to prepare) and checks that it is a query.
+func prepareReadOnly(conn driver.Conn, query string) (*duckdb.Stmt, error) {
+	st, err := conn.Prepare(query)
+	if err != nil {
+		if strings.Contains(err.Error(), "multi-statement") {
+			return nil, fmt.Errorf("%w (got several statements)", ErrNotReadOnly)
+		}
+		return nil, fmt.Errorf("query: %w", err)
+	}
+	ds, ok := st.(*duckdb.Stmt)
+	if !ok {
+		st.Close()
+		return nil, errors.New("query: unexpected driver statement")
+	}
+	t, err := ds.StatementType()
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("query: %w", err)
+	}
+	switch t {
+	case duckdb.STATEMENT_TYPE_SELECT, duckdb.STATEMENT_TYPE_EXPLAIN:
+		return ds, nil
+	}
+	st.Close()
+	return nil, fmt.Errorf("%w (got a %s statement)", ErrNotReadOnly, stmtName(t))
 }
 
 func stmtName(t duckdb.StmtType) string {
@@ -105,36 +117,35 @@ func stmtName(t duckdb.StmtType) string {
 	return fmt.Sprintf("non-query (type %d)", t)
 }
 
-func collect(rows *sql.Rows, maxRows int) (*Result, error) {
-	cols, err := rows.ColumnTypes()
-	if err != nil {
-		return nil, fmt.Errorf("query columns: %w", err)
+func collect(rows driver.Rows, maxRows int) (*Result, error) {
+	cols := rows.Columns()
+	res := &Result{Rows: [][]any{}, Columns: cols}
+	typed, _ := rows.(driver.RowsColumnTypeDatabaseTypeName)
+	for i := range cols {
+		t := ""
+		if typed != nil {
+			t = typed.ColumnTypeDatabaseTypeName(i)
+		}
+		res.Types = append(res.Types, t)
 	}
-	res := &Result{Rows: [][]any{}}
-	for _, c := range cols {
-		res.Columns = append(res.Columns, c.Name())
-		res.Types = append(res.Types, c.DatabaseTypeName())
-	}
-	for rows.Next() {
+	for {
+		vals := make([]driver.Value, len(cols))
+		err := rows.Next(vals)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("query: %w", err)
+		}
 		if maxRows > 0 && len(res.Rows) >= maxRows {
 			res.Truncated = true
 			break
 		}
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, fmt.Errorf("query scan: %w", err)
-		}
+		row := make([]any, len(cols))
 		for i, v := range vals {
-			vals[i] = plain(v)
+			row[i] = plain(v)
 		}
-		res.Rows = append(res.Rows, vals)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("query: %w", err)
+		res.Rows = append(res.Rows, row)
 	}
 	return res, nil
 }
