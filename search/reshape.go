@@ -121,7 +121,10 @@ func keepOrder(keys []orderKey, sc *schema) []orderKey {
 func (c *compiler) rename(pl *pipeline, st *renameStage) error {
 	to := map[string]string{}
 	for _, a := range st.pairs {
-		r := a.x.(*eRef)
+		r, ok := a.x.(*eRef)
+		if !ok {
+			return c.errf(a.pos, "rename takes a field name, not an expression")
+		}
 		ref, err := c.resolve(r.name, r.pos, pl.sc)
 		if err != nil {
 			return err
