@@ -104,7 +104,7 @@ type Log struct {
 // Default returns the defaults.
 func Default() Config {
 	return Config{
-		Store: Store{Dir: DefaultStoreDir(), MemoryLimit: "1GB"},
+		Store: Store{Dir: DefaultStoreDir(), MemoryLimit: "256MB"},
 		Collector: Collector{
 			Workers: 8, VisibilityTimeout: 5 * time.Minute, WaitTime: 20 * time.Second,
 			RetryBackoff: 30 * time.Second, MaxBackoff: 15 * time.Minute, ShutdownGrace: 30 * time.Second,

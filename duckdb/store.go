@@ -3,6 +3,7 @@ package duckdb
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
@@ -33,7 +35,7 @@ type Options struct {
 	Threads     int    // DuckDB threads; 0 = DuckDB default
 	// CheckpointThreshold is DuckDB's checkpoint_threshold: how much WAL
 	// accumulates before new rows are compressed into the file. Larger is
-	// faster, smaller holds less in memory. "" = 256MB.
+	// faster, smaller holds less in memory. "" = 128MB.
 	CheckpointThreshold string
 	Compression         string // "auto" (default: DuckDB chooses per segment, most compact) or "zstd" (cheaper checkpoints, ~2x larger)
 }
@@ -62,24 +64,18 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("create store directory: %w", err)
 	}
 	q := url.Values{}
-	// Users' SQL must never reach the file system or the network; the
-	// writer needs neither, so the whole database runs without them.
-	q.Set("enable_external_access", "false")
+	// The store file is attached to an in-memory database rather than
+	// opened directly: only ATTACH can set its row group size.
 	q.Set("autoinstall_known_extensions", "false")
 	q.Set("autoload_known_extensions", "false")
-	if opts.ReadOnly {
-		q.Set("access_mode", "READ_ONLY")
-	}
 	if opts.MemoryLimit != "" {
 		q.Set("memory_limit", opts.MemoryLimit)
 	}
 	if opts.Threads > 0 {
 		q.Set("threads", strconv.Itoa(opts.Threads))
 	}
-	// Checkpoint in large steps: compressing new rows group by group is
-	// most of the cost of writing.
 	if opts.CheckpointThreshold == "" {
-		opts.CheckpointThreshold = "256MB"
+		opts.CheckpointThreshold = "128MB"
 	}
 	q.Set("checkpoint_threshold", opts.CheckpointThreshold)
 	switch opts.Compression {
@@ -89,17 +85,25 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	default:
 		return nil, fmt.Errorf("open store: compression %q: want zstd or auto", opts.Compression)
 	}
-	q.Set("lock_configuration", "true")
-	connector, err := duckdb.NewConnector(path+"?"+q.Encode(), nil)
+	// Every connection the pool opens searches the store first.
+	var attached atomic.Bool // the first connection attaches
+	connector, err := duckdb.NewConnector("?"+q.Encode(), func(ex driver.ExecerContext) error {
+		if !attached.Load() {
+			return nil
+		}
+		_, err := ex.ExecContext(context.Background(), "USE "+catalog, nil)
+		return err
+	})
 	if err != nil {
 		return nil, wrapOpen(path, err)
 	}
 	db := sql.OpenDB(connector)
 	s := &Store{db: db, path: path, readOnly: opts.ReadOnly}
-	if err := db.PingContext(ctx); err != nil {
+	if err := attach(ctx, db, path, opts.Dir, opts.ReadOnly); err != nil {
 		db.Close()
 		return nil, wrapOpen(path, err)
 	}
+	attached.Store(true)
 	if !opts.ReadOnly {
 		if err := migrate(ctx, db); err != nil {
 			db.Close()
@@ -108,6 +112,47 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	return s, nil
 }
+
+// catalog is the name the store file is attached under.
+const catalog = "cairn"
+
+// rowGroupSize is the store's row group size. DuckDB's default (122,880)
+// makes each checkpoint recompress the whole last, partly filled group
+// (about 170 MB of CloudTrail records) and hold it in memory; 16,384
+// rows measured about 3x faster to write and half the peak memory, for a
+// file about 5% larger and finer time pruning.
+const rowGroupSize = 16384
+
+// attach attaches the store file on one connection, then, for the whole
+// database: users' SQL must never reach the file system or the network,
+// and nobody may change the configuration.
+func attach(ctx context.Context, db *sql.DB, path, dir string, readOnly bool) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	mode := ""
+	if readOnly {
+		mode = ", READ_ONLY"
+	}
+	stmts := []string{
+		fmt.Sprintf("ATTACH %s AS %s (ROW_GROUP_SIZE %d%s)", quote(path), catalog, rowGroupSize, mode),
+		"USE " + catalog,
+		"SET temp_directory = " + quote(filepath.Join(dir, FileName+".tmp")),
+		"SET enable_external_access = false",
+		"SET lock_configuration = true",
+	}
+	for _, st := range stmts {
+		if _, err := conn.ExecContext(ctx, st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// quote is a SQL string literal.
+func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 func wrapOpen(path string, err error) error {
 	if strings.Contains(err.Error(), "Could not set lock") || strings.Contains(err.Error(), "Conflicting lock") {
