@@ -12,12 +12,16 @@ all: build
 build:
 	$(GO) build -o bin/cairn ./cmd/cairn
 
-# The SNS/SQS/S3 emulator, pinned, installed locally (Node.js 20 + npm).
-$(FAUXQS):
-	mkdir -p .tools
-	$(NPM) install --prefix .tools --no-audit --no-fund --loglevel=error $(FAUXQS_PKG)
+CFNSPEC_PKG := @aws-cdk/cfnspec@2.72.1
+CFNSPEC     := .tools/node_modules/@aws-cdk/cfnspec/spec/specification.json
 
-tools: $(FAUXQS)
+# The SNS/SQS/S3 emulator and the CloudFormation resource specification
+# (templates are checked against it), pinned, installed in one npm call.
+$(FAUXQS) $(CFNSPEC) &:
+	mkdir -p .tools
+	$(NPM) install --prefix .tools --no-audit --no-fund --loglevel=error $(FAUXQS_PKG) $(CFNSPEC_PKG)
+
+tools: $(FAUXQS) $(CFNSPEC)
 
 demo: build tools
 	CAIRN_FAUXQS=$(CURDIR)/.tools/node_modules/fauxqs/dist/app.js ./bin/cairn demo
@@ -36,6 +40,10 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzNormalize$$' -fuzztime $(FUZZTIME) ./cloudtrail
 	$(GO) test -run '^$$' -fuzz '^FuzzCompile$$' -fuzztime $(FUZZTIME) ./search
 	$(GO) test -run '^$$' -fuzz '^FuzzParseDigest$$' -fuzztime $(FUZZTIME) ./digest
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./vpcflow
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./route53resolver
+	$(GO) test -run '^$$' -fuzz '^FuzzParseRule$$' -fuzztime $(FUZZTIME) ./sigma
+	$(GO) test -run '^$$' -fuzz '^FuzzMatch$$' -fuzztime $(FUZZTIME) ./sigma
 
 test: tools vet unit fuzz
 

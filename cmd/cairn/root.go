@@ -41,6 +41,7 @@ func newRootCommand() *cobra.Command {
 	f.StringVar(&g.logFormat, "log-format", "", "log format: text or json")
 	root.AddCommand(newCollectCommand(g), newIngestCommand(g), newSQLCommand(g), newSimulateCommand(g), newDemoCommand(g), newServeCommand(g), newQueriesCommand(g), newTokenCommand(g))
 	root.AddCommand(newSearchCommand(g))
+	root.AddCommand(newTemplateCommand(g))
 	root.AddCommand(newVerifyCommand(g))
 	return root
 }
