@@ -1,0 +1,154 @@
+package sigma
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// StateVersion is the layout version of State.
+const StateVersion = 1
+
+// State is a Correlator's open windows, serializable as JSON, so the
+// collector can save it on shutdown (or periodically) and restore it on
+// start without losing a correlation that spans the restart.
+type State struct {
+	Version      int                `json:"version"`
+	Watermark    time.Time          `json:"watermark"`
+	Correlations []CorrelationState `json:"correlations"`
+}
+
+// CorrelationState is the open groups of one correlation rule. Fingerprint
+// identifies the rule's logic: state saved under another definition of the
+// rule is discarded on restore rather than misapplied.
+type CorrelationState struct {
+	Rule        string       `json:"rule"`
+	Fingerprint string       `json:"fingerprint"`
+	Groups      []GroupState `json:"groups"`
+}
+
+// GroupState is one group's window.
+type GroupState struct {
+	Key     []string    `json:"key"` // group-by values, in group-by order
+	Last    time.Time   `json:"last"`
+	Entries []Entry     `json:"entries,omitempty"`
+	Steps   []time.Time `json:"steps,omitempty"` // temporal types, one per referenced rule
+	StepIDs []string    `json:"step_ids,omitempty"`
+}
+
+// fingerprint hashes what a correlation's state depends on.
+func fingerprint(c *Correlation) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s|%s|%s|%d|%s|", c.Type, strings.Join(c.Rules, ","), strings.Join(c.GroupBy, ","), c.Timespan, c.Condition.String())
+	aliases := make([]string, 0, len(c.Aliases))
+	for a, m := range c.Aliases {
+		for r, f := range m {
+			aliases = append(aliases, a+"="+r+":"+f)
+		}
+	}
+	sort.Strings(aliases)
+	b.WriteString(strings.Join(aliases, ","))
+	sum := sha256.Sum256([]byte(b.String()))
+	return hex.EncodeToString(sum[:8])
+}
+
+// State returns a snapshot of the open windows.
+func (c *Correlator) State() *State {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st := &State{Version: StateVersion, Watermark: c.watermark}
+	for _, cr := range c.corrs {
+		cs := CorrelationState{Rule: cr.rule.Key(), Fingerprint: cr.fp}
+		keys := make([]string, 0, len(cr.groups))
+		for k := range cr.groups {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			g := cr.groups[k]
+			cs.Groups = append(cs.Groups, GroupState{
+				Key:     append([]string(nil), g.key...),
+				Last:    g.last,
+				Entries: append([]Entry(nil), g.entries...),
+				Steps:   append([]time.Time(nil), g.steps...),
+				StepIDs: append([]string(nil), g.stepIDs...),
+			})
+		}
+		st.Correlations = append(st.Correlations, cs)
+	}
+	return st
+}
+
+// MarshalState and UnmarshalState are the JSON form of State.
+func MarshalState(st *State) ([]byte, error) { return json.Marshal(st) }
+
+// UnmarshalState parses a saved State.
+func UnmarshalState(data []byte) (*State, error) {
+	var st State
+	if err := json.Unmarshal(data, &st); err != nil {
+		return nil, fmt.Errorf("correlation state: %w", err)
+	}
+	if st.Version != StateVersion {
+		return nil, fmt.Errorf("correlation state version %d, want %d", st.Version, StateVersion)
+	}
+	return &st, nil
+}
+
+// Restore loads a saved state into the correlator, replacing the groups of
+// the correlations it names. State for rules that no longer exist or whose
+// logic changed is skipped; the number of skipped correlations is returned.
+// Groups and entries beyond the current Limits are dropped (oldest first).
+func (c *Correlator) Restore(st *State) (skipped int, err error) {
+	if st == nil {
+		return 0, nil
+	}
+	if st.Version != StateVersion {
+		return 0, fmt.Errorf("correlation state version %d, want %d", st.Version, StateVersion)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st.Watermark.After(c.watermark) {
+		c.watermark = st.Watermark
+	}
+	for _, cs := range st.Correlations {
+		cr, ok := c.byKey[cs.Rule]
+		if !ok || cr.fp != cs.Fingerprint {
+			skipped++
+			continue
+		}
+		groups := append([]GroupState(nil), cs.Groups...)
+		sort.SliceStable(groups, func(i, j int) bool { return groups[i].Last.After(groups[j].Last) })
+		if len(groups) > c.lim.MaxGroups {
+			groups = groups[:c.lim.MaxGroups]
+		}
+		cr.groups = map[string]*group{}
+		for _, gs := range groups {
+			if len(gs.Key) != len(cr.c.GroupBy) {
+				continue
+			}
+			g := &group{key: append([]string(nil), gs.Key...), last: gs.Last}
+			es := append([]Entry(nil), gs.Entries...)
+			sort.SliceStable(es, func(i, j int) bool { return es[i].T.Before(es[j].T) })
+			if len(es) > c.lim.MaxEntries {
+				es = es[len(es)-c.lim.MaxEntries:]
+			}
+			g.entries = es
+			if cr.c.Type == "temporal" || cr.c.Type == "temporal_ordered" {
+				g.steps = make([]time.Time, len(cr.refs))
+				g.stepIDs = make([]string, len(cr.refs))
+				if len(gs.Steps) == len(cr.refs) {
+					copy(g.steps, gs.Steps)
+				}
+				if len(gs.StepIDs) == len(cr.refs) {
+					copy(g.stepIDs, gs.StepIDs)
+				}
+			}
+			cr.groups[joinKey(g.key)] = g
+		}
+	}
+	return skipped, nil
+}
