@@ -46,6 +46,48 @@ type Event struct {
 	Bucket string
 	Key    string
 	Index  int64 // record index within the object
+
+	// Network and DNS activity (VPC Flow Logs, Route 53 Resolver), stored
+	// in the columns migration 2 appends. SourceIP above is the source
+	// endpoint of a flow or the client of a DNS query.
+	DstIP       string
+	SrcPort     NullInt
+	DstPort     NullInt
+	Protocol    NullInt // IANA protocol number
+	Bytes       NullInt
+	Packets     NullInt
+	Action      string // flow: ACCEPT | REJECT; DNS: firewall rule action
+	Direction   string // ingress | egress
+	TrafficPath NullInt
+	VPCID       string
+	SubnetID    string
+	InstanceID  string
+	InterfaceID string
+	LogStatus   string // flow: OK | NODATA | SKIPDATA
+	StartTime   time.Time
+	EndTime     time.Time
+	QueryName   string
+	QueryType   string
+	QueryClass  string
+	RCode       string
+	Answers     []byte // JSON array
+}
+
+// NullInt is a nullable integer.
+type NullInt struct {
+	V     int64
+	Valid bool
+}
+
+// Int returns a valid NullInt.
+func Int(v int64) NullInt { return NullInt{V: v, Valid: true} }
+
+// Value returns nil or the integer for storage.
+func (n NullInt) Value() any {
+	if !n.Valid {
+		return nil
+	}
+	return n.V
 }
 
 // Tristate is a nullable boolean.
@@ -80,7 +122,7 @@ func (t Tristate) Value() any {
 // Size is the approximate memory an event holds, used for byte budgets.
 func (e *Event) Size() int {
 	return len(e.Raw) + len(e.RequestParameters) + len(e.ResponseElements) +
-		len(e.AdditionalEventData) + len(e.Resources) + 512
+		len(e.AdditionalEventData) + len(e.Resources) + len(e.Answers) + 512
 }
 
 // Emitter receives what a decoder produces from one object: events, and the

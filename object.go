@@ -33,19 +33,36 @@ const (
 	KindCloudTrail        ObjectKind = "cloudtrail"
 	KindCloudTrailInsight ObjectKind = "cloudtrail-insight"
 	KindCloudTrailDigest  ObjectKind = "cloudtrail-digest"
+	KindVPCFlow           ObjectKind = "vpcflow"
+	KindRoute53Resolver   ObjectKind = "route53resolver"
 )
 
-// KindOf classifies an object key by the CloudTrail key layout. Keys that do
-// not follow the layout are treated as CloudTrail log files; the decoder
-// rejects them if they are not.
+// KindOf classifies an object key by the AWS key layouts. Keys that do not
+// follow a known layout are treated as CloudTrail log files; the pipeline
+// sniffs their first bytes (see KindOfKey and SniffKind).
 func KindOf(key string) ObjectKind {
+	k, _ := KindOfKey(key)
+	return k
+}
+
+// KindOfKey classifies an object key by the AWS key layouts
+// (AWSLogs/<account>/CloudTrail/..., .../vpcflowlogs/<region>/...,
+// .../vpcdnsquerylogs/<vpc-id>/...). known is false when the key follows
+// none of them; the kind is then KindCloudTrail.
+func KindOfKey(key string) (kind ObjectKind, known bool) {
 	switch {
 	case strings.Contains(key, "/CloudTrail-Digest/") || strings.Contains(key, "_CloudTrail-Digest_"):
-		return KindCloudTrailDigest
+		return KindCloudTrailDigest, true
 	case strings.Contains(key, "/CloudTrail-Insight/") || strings.Contains(key, "_CloudTrail-Insight_"):
-		return KindCloudTrailInsight
+		return KindCloudTrailInsight, true
+	case strings.Contains(key, "/CloudTrail/") || strings.Contains(key, "_CloudTrail_"):
+		return KindCloudTrail, true
+	case strings.Contains(key, "/vpcflowlogs/") || strings.Contains(key, "_vpcflowlogs_"):
+		return KindVPCFlow, true
+	case strings.Contains(key, "/vpcdnsquerylogs/") || strings.Contains(key, "_vpcdnsquerylogs_"):
+		return KindRoute53Resolver, true
 	default:
-		return KindCloudTrail
+		return KindCloudTrail, false
 	}
 }
 

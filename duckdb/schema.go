@@ -78,6 +78,43 @@ var migrations = []string{
 		detail VARCHAR NOT NULL,
 		raw BLOB
 	);`,
+	// 2: network and DNS activity (VPC Flow Logs, Route 53 Resolver). The
+	// view keeps every column of migration 1 in its order and appends the
+	// new ones at the end.
+	`ALTER TABLE events_data ADD COLUMN dst_ip VARCHAR;
+	ALTER TABLE events_data ADD COLUMN src_port INTEGER;
+	ALTER TABLE events_data ADD COLUMN dst_port INTEGER;
+	ALTER TABLE events_data ADD COLUMN protocol INTEGER;
+	ALTER TABLE events_data ADD COLUMN bytes BIGINT;
+	ALTER TABLE events_data ADD COLUMN packets BIGINT;
+	ALTER TABLE events_data ADD COLUMN action VARCHAR;
+	ALTER TABLE events_data ADD COLUMN direction VARCHAR;
+	ALTER TABLE events_data ADD COLUMN traffic_path INTEGER;
+	ALTER TABLE events_data ADD COLUMN vpc_id VARCHAR;
+	ALTER TABLE events_data ADD COLUMN subnet_id VARCHAR;
+	ALTER TABLE events_data ADD COLUMN instance_id VARCHAR;
+	ALTER TABLE events_data ADD COLUMN interface_id VARCHAR;
+	ALTER TABLE events_data ADD COLUMN log_status VARCHAR;
+	ALTER TABLE events_data ADD COLUMN start_time TIMESTAMP;
+	ALTER TABLE events_data ADD COLUMN end_time TIMESTAMP;
+	ALTER TABLE events_data ADD COLUMN query_name VARCHAR;
+	ALTER TABLE events_data ADD COLUMN query_type VARCHAR;
+	ALTER TABLE events_data ADD COLUMN query_class VARCHAR;
+	ALTER TABLE events_data ADD COLUMN rcode VARCHAR;
+	ALTER TABLE events_data ADD COLUMN answers VARCHAR;
+	CREATE OR REPLACE VIEW events AS SELECT
+		time, source, event_id, event_name, event_source, event_type, read_only, account_id, aws_region,
+		user_type, user_arn, user_name, user_principal_id, access_key_id, session_issuer_arn, session_mfa,
+		invoked_by, source_ip, user_agent, error_code, error_message, status, level, class_uid, activity_id, type_uid,
+		nullif(json_extract(raw, '$.requestParameters'), 'null'::JSON) AS request_parameters,
+		nullif(json_extract(raw, '$.responseElements'), 'null'::JSON) AS response_elements,
+		nullif(json_extract(raw, '$.additionalEventData'), 'null'::JSON) AS additional_event_data,
+		nullif(json_extract(raw, '$.resources'), 'null'::JSON) AS resources,
+		raw, s3_bucket, s3_key, record_index, ingested_at,
+		dst_ip, src_port, dst_port, protocol, bytes, packets, action, direction, traffic_path,
+		vpc_id, subnet_id, instance_id, interface_id, log_status, start_time, end_time,
+		query_name, query_type, query_class, rcode, answers::JSON AS answers
+	FROM events_data;`,
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {

@@ -305,5 +305,19 @@ func eventRow(ev *cairn.Event, now time.Time) []driver.Value {
 		nullString(ev.SourceIP), nullString(ev.UserAgent), nullString(ev.ErrorCode), nullString(ev.ErrorMessage),
 		nullString(ev.Status), nullString(ev.Level), ev.ClassUID, ev.ActivityID, ev.TypeUID, str(ev.Raw),
 		nullString(ev.Bucket), nullString(ev.Key), ev.Index, now,
+		nullString(ev.DstIP), int32Value(ev.SrcPort), int32Value(ev.DstPort), int32Value(ev.Protocol), ev.Bytes.Value(),
+		ev.Packets.Value(), nullString(ev.Action), nullString(ev.Direction), int32Value(ev.TrafficPath),
+		nullString(ev.VPCID), nullString(ev.SubnetID), nullString(ev.InstanceID), nullString(ev.InterfaceID),
+		nullString(ev.LogStatus), nullTime(ev.StartTime), nullTime(ev.EndTime),
+		nullString(ev.QueryName), nullString(ev.QueryType), nullString(ev.QueryClass), nullString(ev.RCode),
+		str(ev.Answers),
 	}
+}
+
+// int32Value passes a nullable integer to an INTEGER column.
+func int32Value(n cairn.NullInt) any {
+	if !n.Valid {
+		return nil
+	}
+	return int32(n.V)
 }

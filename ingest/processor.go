@@ -19,7 +19,9 @@ type ProcessorOptions struct {
 	// this streams through a transaction of its own.
 	ChunkBytes int
 	// Decoders by object kind. Kinds without a decoder (digests) are
-	// recorded in the ledger without being parsed.
+	// recorded in the ledger without being parsed. VPC flow logs and
+	// Route 53 Resolver query logs get the vpcflow and route53resolver
+	// decoders unless the map names others.
 	Decoders map[cairn.ObjectKind]Decoder
 }
 
@@ -38,6 +40,7 @@ func NewProcessor(fetch Fetcher, store Store, c *Committer, opts ProcessorOption
 	if opts.ChunkBytes <= 0 {
 		opts.ChunkBytes = 8 << 20
 	}
+	opts.Decoders = withDefaultDecoders(opts.Decoders)
 	return &Processor{fetch: fetch, store: store, committer: c, opts: opts, m: m, log: log}
 }
 
@@ -84,7 +87,7 @@ func (p *Processor) Process(ctx context.Context, ref cairn.ObjectRef) (ObjectRes
 		p.m.Objects.WithLabelValues(string(kind), "skipped").Inc()
 		return out, nil
 	}
-	p.m.Objects.WithLabelValues(string(kind), "committed").Inc()
+	p.m.Objects.WithLabelValues(string(out.Kind), "committed").Inc()
 	t := out.Ref.EventTime
 	if !t.IsZero() {
 		p.m.Lag.Observe(time.Since(t).Seconds())
@@ -146,6 +149,17 @@ func (p *Processor) process(ctx context.Context, out *ObjectResult) (jobResult, 
 	body, err := decompress(compressed)
 	if err != nil {
 		return jobResult{}, fmt.Errorf("read %s: %w", ref, err)
+	}
+	if _, known := cairn.KindOfKey(ref.Key); !known {
+		// The key does not say: the first bytes do.
+		kind, sniffed, err := sniff(body)
+		if err != nil {
+			return jobResult{}, fmt.Errorf("%s: %w", ref, err)
+		}
+		body, out.Kind, rec.Kind = sniffed, kind, kind
+		if dec = p.opts.Decoders[kind]; dec == nil {
+			return jobResult{}, cairn.Corruptf("unsupported format: %s: no decoder for %s objects", ref, kind)
+		}
 	}
 	raw := &countingReader{r: body}
 	sink := &objectSink{p: p, ctx: ctx, rec: rec}

@@ -59,7 +59,7 @@ func TestErrors(t *testing.T) {
 		{`| eval 1 = 2`, 8, `expected name = expression`},
 		{`| where ago(x)`, 9, `expected ago(DURATION)`},
 		{`| where cidrmatch("nope", source_ip)`, 19, `expected a CIDR block`},
-		{`| fields - raw, time, source, event_id, event_name, event_source, event_type, read_only, account_id, aws_region, user_type, user_arn, user_name, user_principal_id, access_key_id, session_issuer_arn, session_mfa, invoked_by, source_ip, user_agent, error_code, error_message, status, level, class_uid, activity_id, type_uid, request_parameters, response_elements, additional_event_data, resources, s3_bucket, s3_key, record_index, ingested_at`, 3, `this would remove every column`},
+		{`| fields - raw, time, source, event_id, event_name, event_source, event_type, read_only, account_id, aws_region, user_type, user_arn, user_name, user_principal_id, access_key_id, session_issuer_arn, session_mfa, invoked_by, source_ip, user_agent, error_code, error_message, status, level, class_uid, activity_id, type_uid, request_parameters, response_elements, additional_event_data, resources, s3_bucket, s3_key, record_index, ingested_at, dst_ip, src_port, dst_port, protocol, bytes, packets, action, direction, traffic_path, vpc_id, subnet_id, instance_id, interface_id, log_status, start_time, end_time, query_name, query_type, query_class, rcode, answers`, 3, `this would remove every column`},
 		{`| where 99999999999999999999 > 1`, 9, `number 99999999999999999999 is too large`},
 		{"event_name:A\n| stats frob()", 9, `unknown aggregation`},
 	} {

@@ -69,6 +69,28 @@ var registry = []fieldDef{
 	{Field: Field{Name: "s3_key", Type: TypeString}},
 	{Field: Field{Name: "record_index", Type: TypeInt}},
 	{Field: Field{Name: "ingested_at", Type: TypeTime}},
+	// Network and DNS activity (migration 2).
+	{Field: Field{Name: "dst_ip", Type: TypeIP, Aliases: []string{"dst_endpoint.ip", "destination.ip", "destination.address", "dstaddr"}}},
+	{Field: Field{Name: "src_port", Type: TypeInt, Aliases: []string{"src_endpoint.port", "source.port", "srcport"}}},
+	{Field: Field{Name: "dst_port", Type: TypeInt, Aliases: []string{"dst_endpoint.port", "destination.port", "dstport"}}},
+	{Field: Field{Name: "protocol", Type: TypeInt, Aliases: []string{"connection_info.protocol_num", "network.iana_number"}}},
+	{Field: Field{Name: "bytes", Type: TypeInt, Aliases: []string{"traffic.bytes", "network.bytes"}}},
+	{Field: Field{Name: "packets", Type: TypeInt, Aliases: []string{"traffic.packets", "network.packets"}}},
+	{Field: Field{Name: "action", Type: TypeString, Aliases: []string{"disposition", "firewall_rule_action"}}},
+	{Field: Field{Name: "direction", Type: TypeString, Aliases: []string{"connection_info.direction", "network.direction", "flow-direction", "flowDirection"}}},
+	{Field: Field{Name: "traffic_path", Type: TypeInt, Aliases: []string{"traffic-path", "trafficPath"}}},
+	{Field: Field{Name: "vpc_id", Type: TypeString, Aliases: []string{"src_endpoint.vpc_uid", "vpc-id", "vpcId"}}},
+	{Field: Field{Name: "subnet_id", Type: TypeString, Aliases: []string{"src_endpoint.subnet_uid", "subnet-id", "subnetId"}}},
+	{Field: Field{Name: "instance_id", Type: TypeString, Aliases: []string{"src_endpoint.instance_uid", "cloud.instance.id", "instance-id", "instanceId"}}},
+	{Field: Field{Name: "interface_id", Type: TypeString, Aliases: []string{"src_endpoint.interface_uid", "interface-id", "interfaceId"}}},
+	{Field: Field{Name: "log_status", Type: TypeString, Aliases: []string{"log-status", "logStatus"}}},
+	{Field: Field{Name: "start_time", Type: TypeTime, Aliases: []string{"event.start"}}},
+	{Field: Field{Name: "end_time", Type: TypeTime, Aliases: []string{"event.end"}}},
+	{Field: Field{Name: "query_name", Type: TypeString, Aliases: []string{"query.hostname", "dns.question.name"}}},
+	{Field: Field{Name: "query_type", Type: TypeString, Aliases: []string{"query.type", "dns.question.type"}}},
+	{Field: Field{Name: "query_class", Type: TypeString, Aliases: []string{"query.class", "dns.question.class"}}},
+	{Field: Field{Name: "rcode", Type: TypeString, Aliases: []string{"dns.response_code"}}},
+	{Field: Field{Name: "answers", Type: TypeJSON, Aliases: []string{"dns.answers"}}, jsonKey: "answers"},
 }
 
 // byName maps every lower-cased name and alias to its field.

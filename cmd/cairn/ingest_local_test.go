@@ -266,7 +266,7 @@ func TestIngestLocalBadFiles(t *testing.T) {
 	errs := c.query(`SELECT key, bucket, reason, detail, record_index FROM ingest_errors ORDER BY key, record_index`)
 	type errRow struct{ key, reason, index, detailHas string }
 	want := []errRow{
-		{notJSON, "corrupt", "-1", "Records"},
+		{notJSON, "corrupt", "-1", "unsupported format"},
 		{partial, "bad_record", "1", "eventTime"},
 		{partial, "bad_record", "3", "not a JSON object"},
 		{truncated, "corrupt", "-1", "gzip"},

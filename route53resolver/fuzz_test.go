@@ -1,0 +1,44 @@
+package route53resolver
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/cairn-sec/cairn"
+)
+
+// FuzzDecode checks that no input panics, that whole-file errors are
+// corrupt errors, and that every event is well formed.
+func FuzzDecode(f *testing.F) {
+	inputs, _ := filepath.Glob("testdata/route53resolver/*/input")
+	for _, p := range inputs {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var c collect
+		err := (Decoder{MaxLineBytes: 1024}).Decode(context.Background(), bytes.NewReader(in), goldenRef, &c)
+		if err != nil && !errors.Is(err, cairn.ErrCorrupt) {
+			t.Fatalf("error not corrupt: %v", err)
+		}
+		for _, ev := range c.events {
+			if !json.Valid(ev.Raw) || (ev.Answers != nil && !json.Valid(ev.Answers)) {
+				t.Fatalf("invalid JSON in event: %+v", ev)
+			}
+			if ev.Time.IsZero() || ev.EventID == "" {
+				t.Fatalf("bad event: %+v", ev)
+			}
+		}
+		for _, r := range c.rejects {
+			if r.Index < 0 || r.Offset < 0 || r.Offset > int64(len(in)) {
+				t.Fatalf("bad reject: %+v", r)
+			}
+		}
+	})
+}
