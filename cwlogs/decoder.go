@@ -26,7 +26,8 @@ const rejectRawBytes = 64 << 10
 
 // Decoder decodes CloudWatch Logs subscription payloads.
 type Decoder struct {
-	MaxMessageBytes int // 0 means DefaultMaxMessageBytes
+	MaxMessageBytes int    // 0 means DefaultMaxMessageBytes
+	OnControl       func() // called for each CONTROL_MESSAGE skipped (nil: not called)
 }
 
 // Counts says what a decode found.
@@ -80,7 +81,7 @@ func (d Decoder) DecodeCounts(ctx context.Context, r io.Reader, ref cairn.Object
 	if max <= 0 {
 		max = DefaultMaxMessageBytes
 	}
-	s := &stream{ctx: ctx, ref: ref, out: out, max: max}
+	s := &stream{ctx: ctx, ref: ref, out: out, max: max, onControl: d.OnControl}
 	err := s.decode(r, 0)
 	return s.c, err
 }
@@ -94,6 +95,8 @@ type stream struct {
 	c     Counts
 	index int64
 	any   bool // a message was recognized
+
+	onControl func()
 }
 
 // decode reads a run of messages from r, unwrapping gzip and base64
@@ -229,6 +232,9 @@ func (s *stream) message(raw []byte, off int64, depth int) error {
 	case "CONTROL_MESSAGE":
 		s.any = true
 		s.c.Control++
+		if s.onControl != nil {
+			s.onControl()
+		}
 		return nil
 	case "DATA_MESSAGE":
 	case "":
