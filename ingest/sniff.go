@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/cairn-sec/cairn"
+	"github.com/cairn-sec/cairn/applog"
 	"github.com/cairn-sec/cairn/cwlogs"
 	"github.com/cairn-sec/cairn/route53resolver"
 	"github.com/cairn-sec/cairn/vpcflow"
@@ -52,6 +53,9 @@ func withDefaultDecoders(decs map[cairn.ObjectKind]Decoder, m *Metrics) map[cair
 	}
 	if _, ok := out[cairn.KindCWLogs]; !ok {
 		out[cairn.KindCWLogs] = cwlogs.Decoder{OnControl: func() { m.Skipped.WithLabelValues("cwlogs_control_message").Inc() }}
+	}
+	if _, ok := out[cairn.KindApplication]; !ok {
+		out[cairn.KindApplication] = applog.Decoder{}
 	}
 	return out
 }
