@@ -54,7 +54,9 @@ func TestCollectorLogFormats(t *testing.T) {
 	obj("exports/app/part-1.jsonl", []byte(fluentBit))            // sniffed: JSON log lines
 	obj("apps/text/worker.log", []byte(textLog))                  // a format rule
 	obj("exports/text/worker.log", []byte(textLog))               // text of unknown format: refused
-	obj("s3-access/2026-11-20-10-00-00-ABCDEF", []byte(s3Access)) // recognized, not parsed: refused
+	obj("s3-access/2026-11-20-10-00-00-ABCDEF", []byte(s3Access)) // sniffed: S3 server access log
+	obj(albKey, gz([]byte(albLog)))                               // key layout: ALB
+	obj("exports/parquet/part-0.parquet", []byte("PAR1\x00\x00")) // unknown bytes: refused
 	s := e.collect(ingest.CollectorOptions{RetryBackoff: time.Second})
 
 	if n := e.count(`SELECT count(*) FROM events WHERE source = 'aws.eks.audit' AND cluster = 'prod' AND class_uid = 6003`); n != 2 {
@@ -79,13 +81,21 @@ func TestCollectorLogFormats(t *testing.T) {
 		AND time = TIMESTAMP '2026-11-20 10:00:05'`); n != 1 {
 		t.Errorf("text application log by rule: %d rows, want 1", n)
 	}
-	for key, want := range map[string]string{"exports/text/worker.log": "%unsupported format%", "s3-access/2026-11-20-10-00-00-ABCDEF": "%unsupported format%S3 server access log%"} {
+	if n := e.count(`SELECT count(*) FROM events WHERE source = 'aws.s3access' AND event_name = 'REST.GET.VERSIONING' AND http_status = 200
+		AND source_ip = '192.0.2.3' AND http_method = 'GET' AND url = '/awsexamplebucket1?versioning' AND class_uid = 6003 AND time = TIMESTAMP '2019-02-06 00:00:38'`); n != 1 {
+		t.Errorf("S3 access log event: %d rows, want 1", n)
+	}
+	if n := e.count(`SELECT count(*) FROM events WHERE source = 'aws.alb' AND s3_key = ? AND source_ip = '192.168.131.39' AND src_port = 2817
+		AND dst_ip = '10.0.0.1' AND dst_port = 80 AND http_status = 200 AND http_method = 'GET' AND class_uid = 4002 AND type_uid = 400203`, albKey); n != 1 {
+		t.Errorf("ALB event: %d rows, want 1", n)
+	}
+	for key, want := range map[string]string{"exports/text/worker.log": "%unsupported format%", "exports/parquet/part-0.parquet": "%unsupported format%"} {
 		if n := e.count(`SELECT count(*) FROM ingest_errors WHERE key = ? AND record_index = -1 AND detail LIKE ?`, key, want); n < 1 {
 			t.Errorf("%s: no whole-object error like %q", key, want)
 		}
 	}
-	if s.Deleted != 4 {
-		t.Errorf("deleted %d messages, want 4 (the unsupported formats' stay for the DLQ)", s.Deleted)
+	if s.Deleted != 6 {
+		t.Errorf("deleted %d messages, want 6 (the unsupported formats' stay for the DLQ)", s.Deleted)
 	}
 
 	// Firehose delivers the same records again in another object: nothing twice.
@@ -100,3 +110,9 @@ func TestCollectorLogFormats(t *testing.T) {
 
 const s3Access = `79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be awsexamplebucket1 [06/Feb/2019:00:00:38 +0000] 192.0.2.3 79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be 3E57427F3EXAMPLE REST.GET.VERSIONING - "GET /awsexamplebucket1?versioning HTTP/1.1" 200 - 113 - 7 - "-" "S3Console/0.4" - s9lzHYrFp76ZVxRcpX9+5cjAnEH2ROuNkd2BHfIa6UkFVdtjf5mKR3/eTPFvsiP/XV/VLi31234= SigV4 ECDHE-RSA-AES128-GCM-SHA256 AuthHeader awsexamplebucket1.s3.us-west-1.amazonaws.com TLSV1.2 arn:aws:s3:us-west-1:123456789012:accesspoint/example-AP Yes
 `
+
+const (
+	albKey = "AWSLogs/123456789012/elasticloadbalancing/us-east-2/2018/07/02/123456789012_elasticloadbalancing_us-east-2_app.my-loadbalancer.50dc6c495c0c9188_20180702T2225Z_192.0.2.1_abcd1234.log.gz"
+	albLog = `http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.000 0.001 0.000 200 200 34 366 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.46.0" - - arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 "Root=1-58337262-36d228ad5d99923122bbe354" "-" "-" 0 2018-07-02T22:22:48.364000Z "forward" "-" "-" "10.0.0.1:80" "200" "-" "-"
+`
+)
