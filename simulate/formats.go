@@ -69,11 +69,7 @@ func (g *Generator) nextFormat() Format {
 
 // nextOther writes the next file of a format other than CloudTrail.
 func (g *Generator) nextOther(f Format) (File, error) {
-	acct := g.accounts[g.seq%len(g.accounts)]
-	region := g.regions[(g.seq/len(g.accounts))%len(g.regions)]
-	g.seq++
-	t := g.clock
-	g.advance()
+	acct, region, t := g.nextSlot()
 	n := g.opts.EventsPerFile
 	var raw []byte
 	var key string
@@ -220,10 +216,10 @@ func (g *Generator) cwlMessage(group, stream string, t time.Time) string {
 		r := res[g.r.IntN(len(res))]
 		a := map[string]any{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": g.uuid(), "stage": "ResponseComplete",
 			"requestURI": "/api/v1/namespaces/" + ns + "/" + r, "verb": verbs[g.r.IntN(len(verbs))],
-			"user": map[string]any{"username": users[g.r.IntN(len(users))], "groups": []string{"system:authenticated"}},
+			"user":      map[string]any{"username": users[g.r.IntN(len(users))], "groups": []string{"system:authenticated"}},
 			"sourceIPs": []string{g.privateIP()}, "userAgent": "kubectl/v1.29.3 (linux/amd64) kubernetes/6813625",
-			"objectRef": map[string]any{"resource": r, "namespace": ns, "apiVersion": "v1"},
-			"responseStatus": map[string]any{"metadata": map[string]any{}, "code": code},
+			"objectRef":                map[string]any{"resource": r, "namespace": ns, "apiVersion": "v1"},
+			"responseStatus":           map[string]any{"metadata": map[string]any{}, "code": code},
 			"requestReceivedTimestamp": t.Format(time.RFC3339Nano), "stageTimestamp": t.Add(3 * time.Millisecond).Format(time.RFC3339Nano)}
 		b, _ := json.Marshal(a)
 		return string(b)

@@ -24,7 +24,7 @@ type counter struct {
 	rejects []cairn.IngestError
 }
 
-func (c *counter) Emit(ev *cairn.Event) error      { c.events++; c.ids[ev.EventID] = true; return nil }
+func (c *counter) Emit(ev *cairn.Event) error       { c.events++; c.ids[ev.EventID] = true; return nil }
 func (c *counter) Reject(e cairn.IngestError) error { c.rejects = append(c.rejects, e); return nil }
 
 // Every simulated format is recognized as itself (by key layout, else by

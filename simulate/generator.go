@@ -181,11 +181,7 @@ func (g *Generator) NextFile() (File, error) {
 	if f := g.nextFormat(); f != FormatCloudTrail {
 		return g.nextOther(f)
 	}
-	acct := g.accounts[g.seq%len(g.accounts)]
-	region := g.regions[(g.seq/len(g.accounts))%len(g.regions)]
-	g.seq++
-	t := g.clock
-	g.advance()
+	acct, region, t := g.nextSlot()
 
 	n := g.opts.EventsPerFile
 	raw := append(g.raw[:0], `{"Records":[`...)
@@ -242,6 +238,17 @@ func (g *Generator) WriteLog(w io.Writer, account, region string, t time.Time, n
 		}
 	}
 	return total, write([]byte("]}"))
+}
+
+// nextSlot picks the next file's account, region and delivery time, and
+// moves the clock on.
+func (g *Generator) nextSlot() (acct, region string, t time.Time) {
+	acct = g.accounts[g.seq%len(g.accounts)]
+	region = g.regions[(g.seq/len(g.accounts))%len(g.regions)]
+	g.seq++
+	t = g.clock
+	g.advance()
+	return acct, region, t
 }
 
 // eventTime returns a random time in the window ending at t.
