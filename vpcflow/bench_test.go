@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/cairn-sec/cairn"
+	"github.com/cairn-sec/cairn/internal/benchrate"
 )
 
 type discard struct{ n int }
@@ -45,18 +46,13 @@ func BenchmarkDecode(b *testing.B) {
 			b.SetBytes(int64(len(in)))
 			b.ReportAllocs()
 			var d discard
-			cpu0 := cpuTime()
+			m := benchrate.Start()
 			for b.Loop() {
 				if err := (Decoder{}).Decode(context.Background(), bytes.NewReader(in), goldenRef, &d); err != nil {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric(float64(d.n)/b.Elapsed().Seconds(), "records/s")
-			if cpu := cpuTime() - cpu0; cpu > 0 {
-				// On a shared machine wall time undercounts: this is the
-				// rate per second of CPU the process actually got.
-				b.ReportMetric(float64(d.n)/cpu.Seconds(), "records/cpu-s")
-			}
+			m.Report(b, d.n)
 		})
 	}
 }
