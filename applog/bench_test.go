@@ -2,18 +2,11 @@ package applog
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"testing"
 
-	"github.com/cairn-sec/cairn"
 	"github.com/cairn-sec/cairn/internal/benchrate"
 )
-
-type discard struct{ n int }
-
-func (d *discard) Emit(*cairn.Event) error        { d.n++; return nil }
-func (d *discard) Reject(cairn.IngestError) error { return nil }
 
 // BenchmarkDecode measures lines decoded per second: Fluent Bit JSON
 // lines with Kubernetes metadata, and text lines.
@@ -23,18 +16,5 @@ func BenchmarkDecode(b *testing.B) {
 		fmt.Fprintf(&fluent, `{"date":1763632800.%06d,"log":"{\"level\":\"info\",\"msg\":\"request %d served\",\"trace_id\":\"4bf92f3577b34da6a3ce929d0e0e%04d\"}","stream":"stdout","kubernetes":{"pod_name":"payments-api-7d9f8c6b5-x2k4q","namespace_name":"payments","container_name":"api","host":"ip-10-0-12-7.ec2.internal","labels":{"app":"payments-api"}}}`+"\n", i, i, i%10000)
 		fmt.Fprintf(&text, "2026-11-20T10:00:%02dZ INFO request %d served in 12ms\n", i%60, i)
 	}
-	for name, in := range map[string][]byte{"fluentbit_json": fluent.Bytes(), "text": text.Bytes()} {
-		b.Run(name, func(b *testing.B) {
-			b.SetBytes(int64(len(in)))
-			b.ReportAllocs()
-			var d discard
-			m := benchrate.Start()
-			for b.Loop() {
-				if err := (Decoder{}).Decode(context.Background(), bytes.NewReader(in), goldenRef, &d); err != nil {
-					b.Fatal(err)
-				}
-			}
-			m.Report(b, d.n)
-		})
-	}
+	benchrate.Run(b, goldenRef, Decoder{}.Decode, map[string][]byte{"fluentbit_json": fluent.Bytes(), "text": text.Bytes()})
 }

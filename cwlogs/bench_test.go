@@ -2,19 +2,12 @@ package cwlogs
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"testing"
 
-	"github.com/cairn-sec/cairn"
 	"github.com/cairn-sec/cairn/internal/benchrate"
 )
-
-type discard struct{ n int }
-
-func (d *discard) Emit(*cairn.Event) error        { d.n++; return nil }
-func (d *discard) Reject(cairn.IngestError) error { return nil }
 
 // BenchmarkDecode measures log events decoded per second: EKS audit
 // events (each a JSON document to normalize) and generic log lines, in
@@ -40,18 +33,5 @@ func BenchmarkDecode(b *testing.B) {
 			return fmt.Sprintf("2026-11-20T10:00:00Z INFO request %d served in 12ms path=/v1/charges status=200", i)
 		}),
 	}
-	for name, in := range cases {
-		b.Run(name, func(b *testing.B) {
-			b.SetBytes(int64(len(in)))
-			b.ReportAllocs()
-			var d discard
-			m := benchrate.Start()
-			for b.Loop() {
-				if err := (Decoder{}).Decode(context.Background(), bytes.NewReader(in), goldenRef, &d); err != nil {
-					b.Fatal(err)
-				}
-			}
-			m.Report(b, d.n)
-		})
-	}
+	benchrate.Run(b, goldenRef, Decoder{}.Decode, cases)
 }

@@ -2,18 +2,11 @@ package vpcflow
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"testing"
 
-	"github.com/cairn-sec/cairn"
 	"github.com/cairn-sec/cairn/internal/benchrate"
 )
-
-type discard struct{ n int }
-
-func (d *discard) Emit(*cairn.Event) error        { d.n++; return nil }
-func (d *discard) Reject(cairn.IngestError) error { return nil }
 
 func benchInput(records int, header string, line func(i int) string) []byte {
 	var b bytes.Buffer
@@ -41,18 +34,5 @@ func BenchmarkDecode(b *testing.B) {
 					i%250, i%200, 1024+i%60000, 100+i)
 			}),
 	}
-	for name, in := range cases {
-		b.Run(name, func(b *testing.B) {
-			b.SetBytes(int64(len(in)))
-			b.ReportAllocs()
-			var d discard
-			m := benchrate.Start()
-			for b.Loop() {
-				if err := (Decoder{}).Decode(context.Background(), bytes.NewReader(in), goldenRef, &d); err != nil {
-					b.Fatal(err)
-				}
-			}
-			m.Report(b, d.n)
-		})
-	}
+	benchrate.Run(b, goldenRef, Decoder{}.Decode, cases)
 }
