@@ -185,7 +185,9 @@ func (s *stream) decodeJSON(r io.Reader, depth int) error {
 			var se *json.SyntaxError
 			switch {
 			case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, errTooLarge):
-				return s.badStream(off, err)
+				// Keep what follows the bad spot (bounded) with the reject.
+				tail, _ := io.ReadAll(io.LimitReader(io.MultiReader(dec.Buffered(), r), rejectRawBytes))
+				return s.badStream(off, err, tail)
 			}
 			return err // a read error: the gzip layer's or the fetch's
 		}
@@ -198,7 +200,7 @@ func (s *stream) decodeJSON(r io.Reader, depth int) error {
 // badStream handles bytes that are not JSON: at the start of the object
 // they make it an unsupported format; later, the rest of the object is
 // quarantined as one record (JSON cannot be resynchronized).
-func (s *stream) badStream(off int64, err error) error {
+func (s *stream) badStream(off int64, err error, tail []byte) error {
 	what := err.Error()
 	if errors.Is(err, errTooLarge) {
 		what = fmt.Sprintf("a message exceeds the limit of %d bytes", s.max)
@@ -209,7 +211,7 @@ func (s *stream) badStream(off int64, err error) error {
 	s.c.Rejected++
 	s.index++ // a record of its own: ingest_errors keeps one row per index
 	return s.out.Reject(cairn.IngestError{Ref: s.ref, Offset: off, Index: s.index - 1, Reason: "bad_record",
-		Detail: "CloudWatch Logs payload from this byte on not decoded: " + what, Time: time.Now().UTC()})
+		Detail: "CloudWatch Logs payload from this byte on not decoded: " + what, Raw: tail, Time: time.Now().UTC()})
 }
 
 // message handles one JSON value.
