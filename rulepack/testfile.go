@@ -142,15 +142,16 @@ func appendJSON(b *bytes.Buffer, n *yaml.Node, depth int) error {
 	case yaml.AliasNode:
 		return appendJSON(b, n.Alias, depth+1)
 	case yaml.MappingNode:
+		keys, vals := mapPairs(n, nil, nil)
 		b.WriteByte('{')
-		for i := 0; i+1 < len(n.Content); i += 2 {
+		for i, k := range keys {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			k, _ := json.Marshal(n.Content[i].Value)
-			b.Write(k)
+			kb, _ := json.Marshal(k)
+			b.Write(kb)
 			b.WriteByte(':')
-			if err := appendJSON(b, n.Content[i+1], depth+1); err != nil {
+			if err := appendJSON(b, vals[i], depth+1); err != nil {
 				return err
 			}
 		}
@@ -201,4 +202,48 @@ func appendJSON(b *bytes.Buffer, n *yaml.Node, depth int) error {
 func testFileNames(ruleFile string) []string {
 	base := strings.TrimSuffix(strings.TrimSuffix(ruleFile, ".yml"), ".yaml")
 	return []string{base + ".tests.yml", base + ".tests.yaml", base + "_tests.yml", base + "_test.yml", base + ".test.yml"}
+}
+
+// mapPairs lists a mapping's keys and values with YAML merge keys ("<<:
+// *base") applied: merged pairs first, keys written in the map override
+// them, so a case can reuse a record and change a field.
+func mapPairs(n *yaml.Node, keys []string, vals []*yaml.Node) ([]string, []*yaml.Node) {
+	set := func(k string, v *yaml.Node) {
+		for i, old := range keys {
+			if old == k {
+				vals[i] = v
+				return
+			}
+		}
+		keys, vals = append(keys, k), append(vals, v)
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; k.Value == "<<" && k.ShortTag() == "!!merge" {
+			v := n.Content[i+1]
+			if v.Kind == yaml.AliasNode {
+				v = v.Alias
+			}
+			srcs := []*yaml.Node{v}
+			if v.Kind == yaml.SequenceNode {
+				srcs = v.Content
+			}
+			for _, src := range srcs {
+				if src.Kind == yaml.AliasNode {
+					src = src.Alias
+				}
+				if src.Kind == yaml.MappingNode {
+					ks, vs := mapPairs(src, nil, nil)
+					for j := range ks {
+						set(ks[j], vs[j])
+					}
+				}
+			}
+		}
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; !(k.Value == "<<" && k.ShortTag() == "!!merge") {
+			set(k.Value, n.Content[i+1])
+		}
+	}
+	return keys, vals
 }
