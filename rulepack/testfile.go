@@ -124,6 +124,9 @@ func parseCase(n *yaml.Node) (Case, error) {
 
 // record converts a YAML record (a map) to JSON.
 func record(n *yaml.Node) ([]byte, error) {
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
 	if n.Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("%d: a record must be a map", n.Line)
 	}
