@@ -176,5 +176,3 @@ func writeTestReport(w io.Writer, rep *rulepack.Report, verbose bool) error {
 	}
 	return nil
 }
-
-
