@@ -98,7 +98,7 @@ func parseCase(n *yaml.Node) (Case, error) {
 			for _, ev := range v.Content {
 				b, err := record(ev)
 				if err != nil {
-					return c, err
+					return c, fmt.Errorf("%d: events: %v", ev.Line, err)
 				}
 				c.Events = append(c.Events, b)
 			}
@@ -128,7 +128,7 @@ func record(n *yaml.Node) ([]byte, error) {
 		n = n.Alias
 	}
 	if n.Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("%d: a record must be a map", n.Line)
+		return nil, errors.New("a record must be a map")
 	}
 	var b bytes.Buffer
 	if err := appendJSON(&b, n, 0); err != nil {
@@ -137,9 +137,15 @@ func record(n *yaml.Node) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// maxRecord bounds one record's JSON, so aliases cannot blow it up.
+const maxRecord = 1 << 20
+
 func appendJSON(b *bytes.Buffer, n *yaml.Node, depth int) error {
 	if depth > 64 {
-		return fmt.Errorf("%d: record nested too deeply", n.Line)
+		return errors.New("record nested too deeply")
+	}
+	if b.Len() > maxRecord {
+		return fmt.Errorf("record larger than %d bytes", maxRecord)
 	}
 	switch n.Kind {
 	case yaml.AliasNode:
@@ -195,7 +201,7 @@ func appendJSON(b *bytes.Buffer, n *yaml.Node, depth int) error {
 			b.Write(s)
 		}
 	default:
-		return fmt.Errorf("%d: unexpected YAML node in a record", n.Line)
+		return errors.New("unexpected YAML node in a record")
 	}
 	return nil
 }
