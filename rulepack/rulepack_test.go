@@ -33,14 +33,14 @@ func TestShippedRulesLoad(t *testing.T) {
 		if r.Author != "Cairn" || r.License == "" || r.Level == "" || r.Description == "" {
 			t.Errorf("%s: author %q license %q level %q, description set %v", where, r.Author, r.License, r.Level, r.Description != "")
 		}
-		if r.Correlation != nil {
-			continue
-		}
-		if SourceName(r.LogSource) == "" {
-			t.Errorf("%s: logsource %+v matches no Cairn source", where, r.LogSource)
-		}
 		if len(r.References) == 0 || len(r.Falsepositives) == 0 {
 			t.Errorf("%s: needs references and falsepositives", where)
+		}
+		if r.Status != "test" && r.Status != "experimental" {
+			t.Errorf("%s: status %q (the pack's rules are test or experimental)", where, r.Status)
+		}
+		if r.Correlation == nil && SourceName(r.LogSource) == "" {
+			t.Errorf("%s: logsource %+v matches no Cairn source", where, r.LogSource)
 		}
 	}
 	// Alerting rules (not only feeding a correlation) carry ATT&CK tags.
