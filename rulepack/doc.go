@@ -17,7 +17,7 @@
 // sigma.ParsePaths, sigma.Resolve), so a user's correlation may build on a
 // shipped detection by name. A broken file or rule is reported with file,
 // line and problem while the others load; shipped files are named
-// "shipped/<source>/x.yml".
+// "shipped:/<source>/x.yml" (IsShipped).
 //
 // # Sources
 //

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -55,7 +53,7 @@ func NewValues(rules []*sigma.Rule) (map[*sigma.Rule]NewValue, []error) {
 		}
 	}
 	for file, rs := range byFile {
-		data, err := readRuleFile(file)
+		data, err := openRuleFile(file)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", file, err))
 			continue
@@ -72,13 +70,6 @@ func NewValues(rules []*sigma.Rule) (map[*sigma.Rule]NewValue, []error) {
 		}
 	}
 	return out, errs
-}
-
-func readRuleFile(file string) ([]byte, error) {
-	if p, ok := strings.CutPrefix(file, ShippedLabel+"/"); ok {
-		return fs.ReadFile(Shipped(), p)
-	}
-	return os.ReadFile(file)
 }
 
 // parseNewValues returns the new_value attributes of a file's documents by

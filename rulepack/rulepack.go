@@ -4,6 +4,8 @@ import (
 	"embed"
 	"io/fs"
 	"maps"
+	"os"
+	"strings"
 
 	"github.com/cairn-sec/cairn/sigma"
 )
@@ -12,8 +14,21 @@ import (
 var embedded embed.FS
 
 // ShippedLabel prefixes the file names of shipped rules in rules and errors
-// ("shipped/cloudtrail/trail_tampering.yml").
-const ShippedLabel = "shipped"
+// ("shipped:/cloudtrail/cloudtrail_logging_stopped.yml"); the colon keeps
+// them apart from a user's relative path.
+const ShippedLabel = "shipped:"
+
+// IsShipped reports whether a rule's File is in the shipped pack.
+func IsShipped(file string) bool { return strings.HasPrefix(file, ShippedLabel+"/") }
+
+// openRuleFile reads a rule or test file: from the shipped pack when its
+// name says so, else from the file system.
+func openRuleFile(name string) ([]byte, error) {
+	if p, ok := strings.CutPrefix(name, ShippedLabel+"/"); ok {
+		return fs.ReadFile(Shipped(), p)
+	}
+	return os.ReadFile(name)
+}
 
 // Shipped returns the rule pack compiled into Cairn: directories per log
 // source (cloudtrail/, vpcflow/, route53/, eks/) holding rule files and,

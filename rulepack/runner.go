@@ -4,10 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/cairn-sec/cairn/sigma"
@@ -120,13 +118,7 @@ func errorFile(err error) string {
 // when there is none.
 func readTestFile(ruleFile string) (string, []byte, error) {
 	for _, name := range testFileNames(ruleFile) {
-		var data []byte
-		var err error
-		if p, ok := strings.CutPrefix(name, ShippedLabel+"/"); ok {
-			data, err = fs.ReadFile(Shipped(), p)
-		} else {
-			data, err = os.ReadFile(name)
-		}
+		data, err := openRuleFile(name)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}

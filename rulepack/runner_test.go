@@ -182,3 +182,22 @@ func TestRulesRunTestsUserPaths(t *testing.T) {
 }
 
 func writeFile(path, body string) error { return os.WriteFile(path, []byte(body), 0o644) }
+
+// TestRulesUserDirNamedShipped: a user's relative directory called
+// "shipped" is read from disk, not confused with the embedded pack.
+func TestRulesUserDirNamedShipped(t *testing.T) {
+	t.Chdir(t.TempDir())
+	if err := os.Mkdir("shipped", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeFile("shipped/mine.yml", strings.Split(runnerRules, "---")[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeFile("shipped/mine.tests.yml", "- name: ok\n  match: true\n  event: {eventName: StopLogging}\n"); err != nil {
+		t.Fatal(err)
+	}
+	rep := RunTests(Options{Paths: []string{"shipped"}, NoShipped: true})
+	if !rep.OK() || len(rep.Results) != 1 || rep.Results[0].File != "shipped/mine.tests.yml" || IsShipped(rep.Results[0].File) {
+		t.Fatalf("report %+v", rep)
+	}
+}

@@ -78,7 +78,7 @@ name; --no-shipped leaves the pack out.
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var include func(string) bool
 			if len(args) > 0 {
-				include = func(f string) bool { return !strings.HasPrefix(f, rulepack.ShippedLabel+"/") }
+				include = func(f string) bool { return !rulepack.IsShipped(f) }
 			}
 			rep := rulepack.RunTestsFor(opts(args), include)
 			return writeTestReport(cmd.OutOrStdout(), rep, verbose)
