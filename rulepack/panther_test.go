@@ -61,6 +61,7 @@ var pantherMap = []struct {
 	{"k8s_anonymous_access", []string{"Amazon.EKS.AnonymousAPIAccess", "Kubernetes.API.AnonymousAccess"}},
 	{"k8s_cluster_admin_binding", []string{"Kubernetes.ClusterRoleBinding.Privileged"}},
 	{"dns_crypto_mining_pool", []string{"AWS.DNS.Crypto.Domain"}},
+	{"vpcflow_admin_port_accepted_from_internet", []string{"AWS.VPC.SSHAllowedSignal"}},
 }
 
 // pantherFiles are the labeled test files and the log source of their
@@ -69,6 +70,30 @@ var pantherFiles = map[string]sigma.LogSource{
 	"panther_cloudtrail_tests.jsonl":       sigma.CloudTrail,
 	"panther_Amazon.EKS.Audit_tests.jsonl": {Product: "kubernetes", Service: "audit"},
 	"panther_AWS.VPCDns_tests.jsonl":       {Product: "aws", Service: "route53"},
+	"panther_AWS.VPCFlow_tests.jsonl":      {Product: "aws", Service: "vpcflow"},
+}
+
+// flowNames renames Panther's parsed VPC flow fields (camelCase) to the
+// flow log header names Cairn keeps in raw records.
+var flowNames = map[string]string{
+	"srcAddr": "srcaddr", "dstAddr": "dstaddr", "srcPort": "srcport", "dstPort": "dstport",
+	"instanceId": "instance-id", "flowDirection": "flow-direction", "vpcId": "vpc-id",
+	"subNetId": "subnet-id", "status": "log-status", "action": "action", "region": "region",
+}
+
+// flowRecord rewrites a Panther VPC flow test record with Cairn's names.
+func flowRecord(raw json.RawMessage) (json.RawMessage, error) {
+	var in map[string]any
+	if err := json.Unmarshal(raw, &in); err != nil {
+		return nil, err
+	}
+	out := map[string]any{}
+	for k, v := range in {
+		if n, ok := flowNames[k]; ok {
+			out[n] = v
+		}
+	}
+	return json.Marshal(out)
 }
 
 // TestRulesPantherAgreement runs the mapped rules over Panther's labeled
@@ -126,6 +151,11 @@ func TestRulesPantherAgreement(t *testing.T) {
 				continue
 			}
 			r := byName[name]
+			if ls.Service == "vpcflow" {
+				if tc.Log, err = flowRecord(tc.Log); err != nil {
+					t.Fatal(err)
+				}
+			}
 			e, err := sigma.ParseEvent(tc.Log)
 			if err != nil {
 				t.Fatalf("%s/%s: %v", tc.RuleID, tc.Name, err)
