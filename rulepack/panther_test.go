@@ -5,7 +5,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -191,13 +192,8 @@ func TestRulesPantherAgreement(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	keys := make([]string, 0, len(per))
-	for k := range per {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	var sum tally
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(per)) {
 		tl := per[k]
 		t.Logf("%-78s %s agree %d/%d", k, byName[strings.SplitN(k, " ↔ ", 2)[1]].ID, tl.agree, tl.total)
 		sum.agree += tl.agree
