@@ -136,6 +136,9 @@ type Runner struct {
 	rules []*sigma.Rule
 	set   *sigma.RuleSet
 	byRef map[string]*sigma.Rule
+	specs map[*sigma.Rule]NewValue // cairn.new_value attributes, read on first use
+	serr  []error
+	read  bool
 }
 
 // NewRunner prepares rules (as returned by Load) for running cases.
@@ -218,6 +221,17 @@ func (r *Runner) fire(target *sigma.Rule, c Case) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	var seen *FirstSeen
+	if c.FirstSeen {
+		specs, err := r.newValues()
+		if err != nil {
+			return 0, err
+		}
+		if _, ok := specs[target]; !ok {
+			return 0, errors.New("first_seen: the rule has no cairn.new_value attribute")
+		}
+		seen = NewFirstSeen(specs, 0)
+	}
 	fired := 0
 	count := func(ms []sigma.CorrelationMatch) error {
 		for _, m := range ms {
@@ -248,7 +262,13 @@ func (r *Runner) fire(target *sigma.Rule, c Case) (int, error) {
 		}
 		matched := r.set.Eval(ls, e, nil)
 		for _, m := range matched {
-			if m == target {
+			switch {
+			case m != target:
+			case seen != nil:
+				if seen.Observe(m, e, t) {
+					fired++
+				}
+			default:
 				fired++
 			}
 		}
@@ -258,6 +278,18 @@ func (r *Runner) fire(target *sigma.Rule, c Case) (int, error) {
 	}
 	// Close every window, so conditions decided at window close are seen.
 	return fired, count(corr.Advance(last.Add(maxTimespan(r.rules) + time.Second)))
+}
+
+// newValues reads the rules' new_value attributes once.
+func (r *Runner) newValues() (map[*sigma.Rule]NewValue, error) {
+	if !r.read {
+		r.specs, r.serr = NewValues(r.rules)
+		r.read = true
+	}
+	if len(r.serr) > 0 {
+		return nil, r.serr[0]
+	}
+	return r.specs, nil
 }
 
 // caseSource is the log source of a case's records.

@@ -89,6 +89,11 @@ func TestRulesRunnerVerdicts(t *testing.T) {
   match: false
   source: aws.nosuchsource
   event: *e
+- name: first_seen on a plain rule
+  rule: stopped
+  match: true
+  first_seen: true
+  event: *e
 `
 	cases, err := ParseCases([]byte(src), "r.tests.yml")
 	if err != nil {
@@ -104,6 +109,7 @@ func TestRulesRunnerVerdicts(t *testing.T) {
 		`no loaded rule with id, name or title "nope"`,
 		"record 1 has no time field for a correlation",
 		`unknown source "aws.nosuchsource"`,
+		"first_seen: the rule has no cairn.new_value attribute",
 	}
 	if len(res) != len(want) {
 		t.Fatalf("%d results", len(res))

@@ -33,7 +33,10 @@ type Case struct {
 	Source string
 	Events [][]byte // JSON records
 	Group  map[string]string
-	Line   int
+	// FirstSeen counts the target's firings through a FirstSeen tracker
+	// (its cairn.new_value attribute) instead of its plain matches.
+	FirstSeen bool
+	Line      int
 }
 
 // ParseCases reads a test file. file is used in messages.
@@ -86,6 +89,8 @@ func parseCase(n *yaml.Node) (Case, error) {
 			err = v.Decode(&c.Fires)
 		case "group":
 			err = v.Decode(&c.Group)
+		case "first_seen":
+			err = v.Decode(&c.FirstSeen)
 		case "event":
 			var b []byte
 			if b, err = record(v); err == nil {
