@@ -2,6 +2,7 @@ package rulepack
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -36,9 +37,13 @@ detection:
 level: high
 `
 
-func runnerFixture(t *testing.T) *Runner {
+func runnerFixture(t *testing.T) (*Runner, string) {
 	t.Helper()
-	rules, errs := sigma.Parse([]byte(runnerRules), "r.yml", nil)
+	file := filepath.Join(t.TempDir(), "r.yml")
+	if err := writeFile(file, runnerRules); err != nil {
+		t.Fatal(err)
+	}
+	rules, errs := sigma.Parse([]byte(runnerRules), file, nil)
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
@@ -46,11 +51,11 @@ func runnerFixture(t *testing.T) *Runner {
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	return NewRunner(rules)
+	return NewRunner(rules), file
 }
 
 func TestRulesRunnerVerdicts(t *testing.T) {
-	run := runnerFixture(t)
+	run, file := runnerFixture(t)
 	src := `- name: fires twice within ten minutes
   rule: Trail Stopped Twice
   match: true
@@ -99,7 +104,7 @@ func TestRulesRunnerVerdicts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := run.Run("r.tests.yml", "r.yml", cases)
+	res := run.Run("r.tests.yml", file, cases)
 	want := []string{
 		"",
 		"expected no firing; the rule fired 1 time(s)",
