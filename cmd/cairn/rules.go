@@ -63,6 +63,11 @@ name; --no-shipped leaves the pack out.
 				errs = append(errs, err)
 				fmt.Fprintln(cmd.OutOrStdout(), err)
 			}
+			_, nerrs := rulepack.NewValues(rules) // the cairn.new_value extension
+			for _, err := range nerrs {
+				fmt.Fprintln(cmd.OutOrStdout(), err)
+			}
+			errs = append(errs, nerrs...)
 			fmt.Fprintf(cmd.OutOrStdout(), "%d rules loaded, %d problems\n", len(rules), len(errs))
 			if len(errs) > 0 {
 				return &exitError{code: 1, err: fmt.Errorf("%d rule problems", len(errs))}

@@ -106,12 +106,17 @@ func TestRulesLint(t *testing.T) {
 		t.Errorf("shipped lint: %s", out)
 	}
 	dir := filepath.Join(c.work, "myrules")
-	writeFiles(t, dir, map[string]string{"two_failures.yml": userCorrelation, "broken/broken.yml": brokenRule})
+	badExtension := strings.Replace(brokenRule, "eventName|nosuchmodifier", "eventName", 1) + "cairn: {new_value: {fields: [userIdentity.arn], learning: a-while}}\n"
+	badExtension = strings.Replace(badExtension, "0f9e8d7c", "1f9e8d7c", 1)
+	writeFiles(t, dir, map[string]string{"two_failures.yml": userCorrelation, "broken/broken.yml": brokenRule, "ext.yml": badExtension})
 	r := c.fails(1, "rules", "lint", dir)
 	if !strings.Contains(r.stdout, filepath.Join(dir, "broken", "broken.yml")+`:6: field "eventName|nosuchmodifier": unknown modifier "nosuchmodifier"`) {
 		t.Errorf("lint does not name file, line and problem:\n%s", r)
 	}
-	if !strings.Contains(r.stdout, "rules loaded, 1 problems") {
+	if !strings.Contains(r.stdout, filepath.Join(dir, "ext.yml")+`:9: cairn.new_value: bad duration "a-while"`) {
+		t.Errorf("lint does not check the new_value extension:\n%s", r)
+	}
+	if !strings.Contains(r.stdout, "rules loaded, 2 problems") {
 		t.Errorf("lint summary:\n%s", r)
 	}
 	// Without the shipped pack the correlation's reference is unknown.
