@@ -68,9 +68,9 @@ name; --no-shipped leaves the pack out.
 				fmt.Fprintln(cmd.OutOrStdout(), err)
 			}
 			errs = append(errs, nerrs...)
-			fmt.Fprintf(cmd.OutOrStdout(), "%d rules loaded, %d problems\n", len(rules), len(errs))
+			fmt.Fprintf(cmd.OutOrStdout(), "%d rules loaded, %s\n", len(rules), rulesNoun(len(errs), "problem"))
 			if len(errs) > 0 {
-				return &exitError{code: 1, err: fmt.Errorf("%d rule problems", len(errs))}
+				return &exitError{code: 1, err: fmt.Errorf("%s in the rules", rulesNoun(len(errs), "problem"))}
 			}
 			return nil
 		},
@@ -177,7 +177,15 @@ func writeTestReport(w io.Writer, rep *rulepack.Report, verbose bool) error {
 	fmt.Fprintf(w, "%d rules, %d cases: %d passed, %d failed, %d load errors, %d rules without tests\n",
 		rep.Rules, len(rep.Results), len(rep.Results)-failed, failed, len(rep.Errors), len(rep.Untested))
 	if !rep.OK() {
-		return &exitError{code: 1, err: fmt.Errorf("%d failed cases, %d errors", failed, len(rep.Errors))}
+		return &exitError{code: 1, err: fmt.Errorf("%s, %s", rulesNoun(failed, "failed case"), rulesNoun(len(rep.Errors), "error"))}
 	}
 	return nil
+}
+
+// rulesNoun renders "1 problem", "2 problems".
+func rulesNoun(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
