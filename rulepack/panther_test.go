@@ -51,6 +51,7 @@ var pantherMap = []struct {
 	{"ec2_user_data_read", []string{"AWS.EC2.DownloadInstanceUserData"}},
 	{"ec2_password_data_read", []string{"AWS.EC2.ManyPasswordReadAttempts"}},
 	{"secretsmanager_secret_read", []string{"AWS.SecretsManager.RetrieveSecrets"}},
+	{"secretsmanager_batch_catch_all", []string{"AWS.SecretsManager.BatchRetrieveSecretsCatchAll"}},
 	{"ssm_parameter_decrypted", []string{"AWS.SSM.DecryptSSMParams"}},
 	{"api_access_denied", []string{"AWS.IAMUser.ReconAccessDenied", "AWS.CloudTrail.UnauthorizedAPICall"}},
 	{"ec2_instance_credentials_public_ip", []string{"AWS.CloudTrail.IMDSCredentialExfiltration"}},
