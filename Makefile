@@ -49,6 +49,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzSniffKind$$' -fuzztime $(FUZZTIME) .
 	$(GO) test -run '^$$' -fuzz '^FuzzParseRule$$' -fuzztime $(FUZZTIME) ./sigma
 	$(GO) test -run '^$$' -fuzz '^FuzzMatch$$' -fuzztime $(FUZZTIME) ./sigma
+	$(GO) test -run '^$$' -fuzz '^FuzzParseCases$$' -fuzztime $(FUZZTIME) ./rulepack
 
 test: tools vet unit fuzz
 

@@ -1,0 +1,235 @@
+package rulepack
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/cairn-sec/cairn/sigma"
+)
+
+// "First time seen" detections (first use of a region by a principal) need
+// history, which a Sigma rule cannot express: a correlation only counts
+// within a window and starts afresh after firing. Cairn's extension is a
+// custom attribute on a detection rule (Sigma allows custom top-level
+// attributes; other engines ignore it):
+//
+//	cairn:
+//	    new_value:
+//	        fields: [userIdentity.arn, awsRegion]  # the combination to remember
+//	        learning: 168h                         # first week: learn, never fire
+//	        forget: 2160h                          # unseen for 90 days: new again
+//
+// An engine passes every match of such a rule (alerting or not) to a
+// FirstSeen tracker and raises the rule when Observe says the combination
+// is new. The tracker's memory is bounded (least recently seen evicted)
+// and its state can be saved and restored like the Correlator's.
+
+// NewValue is a rule's new_value attribute.
+type NewValue struct {
+	Fields   []string
+	Learning time.Duration
+	Forget   time.Duration
+}
+
+// NewValues reads the new_value attribute of the rules that have one. The
+// rules' files are read again (the sigma parser ignores custom attributes).
+func NewValues(rules []*sigma.Rule) (map[*sigma.Rule]NewValue, []error) {
+	out := map[*sigma.Rule]NewValue{}
+	var errs []error
+	byFile := map[string][]*sigma.Rule{}
+	for _, r := range rules {
+		if r.Detection != nil && r.File != "" {
+			byFile[r.File] = append(byFile[r.File], r)
+		}
+	}
+	for file, rs := range byFile {
+		data, err := openRuleFile(file)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", file, err))
+			continue
+		}
+		specs, err := parseNewValues(data, file)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for _, r := range rs {
+			if nv, ok := specs[r.Line]; ok {
+				out[r] = nv
+			}
+		}
+	}
+	return out, errs
+}
+
+// parseNewValues returns the new_value attributes of a file's documents by
+// the line of each document's first key (sigma.Rule.Line).
+func parseNewValues(data []byte, file string) (map[int]NewValue, error) {
+	out := map[int]NewValue{}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var doc yaml.Node
+		if err := dec.Decode(&doc); err != nil {
+			if errors.Is(err, io.EOF) {
+				return out, nil
+			}
+			return nil, fmt.Errorf("%s: %w", file, err)
+		}
+		if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+			continue
+		}
+		root := doc.Content[0]
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			if root.Content[i].Value != "cairn" {
+				continue
+			}
+			var attr struct {
+				NewValue *struct {
+					Fields   []string `yaml:"fields"`
+					Learning string   `yaml:"learning"`
+					Forget   string   `yaml:"forget"`
+				} `yaml:"new_value"`
+			}
+			v := root.Content[i+1]
+			if err := v.Decode(&attr); err != nil {
+				return nil, fmt.Errorf("%s:%d: cairn: %v", file, v.Line, err)
+			}
+			if attr.NewValue == nil {
+				continue
+			}
+			nv := NewValue{Fields: attr.NewValue.Fields}
+			if len(nv.Fields) == 0 {
+				return nil, fmt.Errorf("%s:%d: cairn.new_value needs fields", file, v.Line)
+			}
+			for _, d := range []struct {
+				s   string
+				dst *time.Duration
+			}{{attr.NewValue.Learning, &nv.Learning}, {attr.NewValue.Forget, &nv.Forget}} {
+				if d.s == "" {
+					continue
+				}
+				x, err := time.ParseDuration(d.s)
+				if err != nil || x < 0 {
+					return nil, fmt.Errorf("%s:%d: cairn.new_value: bad duration %q", file, v.Line, d.s)
+				}
+				*d.dst = x
+			}
+			out[root.Line] = nv
+		}
+	}
+}
+
+// FirstSeen remembers, per rule, the value combinations its matches had,
+// and says when a combination is new. Safe for concurrent use.
+type FirstSeen struct {
+	mu      sync.Mutex
+	specs   map[*sigma.Rule]NewValue
+	max     int
+	started map[string]time.Time // rule key → first match (learning starts)
+	seen    map[string]time.Time // rule key + values → last seen
+}
+
+// NewFirstSeen builds a tracker for specs (from NewValues) remembering at
+// most maxKeys combinations (default 100000).
+func NewFirstSeen(specs map[*sigma.Rule]NewValue, maxKeys int) *FirstSeen {
+	if maxKeys <= 0 {
+		maxKeys = 100000
+	}
+	return &FirstSeen{specs: specs, max: maxKeys, started: map[string]time.Time{}, seen: map[string]time.Time{}}
+}
+
+// Observe records a match of r on e at event time t and reports whether its
+// combination of values is new: not seen before (or not within Forget) and
+// past the learning period. Rules without a new_value spec, and events
+// lacking one of the fields, report false.
+func (f *FirstSeen) Observe(r *sigma.Rule, e *sigma.Event, t time.Time) bool {
+	nv, ok := f.specs[r]
+	if !ok {
+		return false
+	}
+	var b strings.Builder
+	b.WriteString(r.Key())
+	for _, field := range nv.Fields {
+		v, ok := e.Value(field)
+		if !ok {
+			return false
+		}
+		b.WriteString("\x00" + strconv.Itoa(len(v)) + ":" + v)
+	}
+	key := b.String()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	start, ok := f.started[r.Key()]
+	if !ok || t.Before(start) {
+		start = t
+		f.started[r.Key()] = t
+	}
+	last, known := f.seen[key]
+	if known && nv.Forget > 0 && t.Sub(last) > nv.Forget {
+		known = false
+	}
+	if !known || t.After(last) {
+		f.seen[key] = t
+	}
+	if len(f.seen) > f.max {
+		f.evict()
+	}
+	return !known && t.Sub(start) >= nv.Learning
+}
+
+// evict drops the least recently seen tenth of the combinations.
+func (f *FirstSeen) evict() {
+	type kv struct {
+		k string
+		t time.Time
+	}
+	all := make([]kv, 0, len(f.seen))
+	for k, t := range f.seen {
+		all = append(all, kv{k, t})
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].t.Before(all[j].t) })
+	for _, x := range all[:len(all)/10+1] {
+		delete(f.seen, x.k)
+	}
+}
+
+// firstSeenState is the JSON form of a tracker's memory.
+type firstSeenState struct {
+	Started map[string]time.Time `json:"started"`
+	Seen    map[string]time.Time `json:"seen"`
+}
+
+// MarshalJSON saves the tracker's memory.
+func (f *FirstSeen) MarshalJSON() ([]byte, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return json.Marshal(firstSeenState{Started: f.started, Seen: f.seen})
+}
+
+// UnmarshalJSON restores memory saved by MarshalJSON (into a tracker built
+// with NewFirstSeen).
+func (f *FirstSeen) UnmarshalJSON(data []byte) error {
+	var st firstSeenState
+	if err := json.Unmarshal(data, &st); err != nil {
+		return fmt.Errorf("first-seen state: %w", err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if st.Started != nil {
+		f.started = st.Started
+	}
+	if st.Seen != nil {
+		f.seen = st.Seen
+	}
+	return nil
+}
