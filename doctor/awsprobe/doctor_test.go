@@ -162,7 +162,9 @@ func TestDoctorHealthyThenBroken(t *testing.T) {
 		{name: "validation off", breaks: func(e *env) {
 			e.st.CloudTrail.UpdateTrail("cairn-trail", func(t *awstest.Trail) { t.LogFileValidation = false })
 		}, check: "trail.validation", status: doctor.Warn, want: "--enable-log-file-validation"},
-		{name: "single-region", breaks: func(e *env) { e.st.CloudTrail.UpdateTrail("cairn-trail", func(t *awstest.Trail) { t.MultiRegion = false }) },
+		{name: "single-region", breaks: func(e *env) {
+			e.st.CloudTrail.UpdateTrail("cairn-trail", func(t *awstest.Trail) { t.MultiRegion = false })
+		},
 			check: "trail.multi-region", status: doctor.Warn, want: "--is-multi-region-trail"},
 		{name: "AWS-managed KMS key", breaks: func(e *env) {
 			k := e.st.KMS.AddKey(awstest.KMSKey{ID: "aws-s3-" + e.h.Wiring.Bucket, KeyManager: "AWS", Aliases: []string{"alias/aws/s3"}})
@@ -194,7 +196,7 @@ func TestDoctorHealthyThenBroken(t *testing.T) {
 		}, check: "bucket.region", status: doctor.Fail, want: "S3 can only notify a queue in the bucket's region"},
 		{name: "bucket notification without the queue", breaks: func(e *env) {
 			e.st.CloudTrail.UpdateTrail("cairn-trail", func(t *awstest.Trail) { t.SNSTopicARN = "" })
-		}, check: "delivery", status: doctor.Fail, want: "put-bucket-notification-configuration"},
+		}, check: "delivery", status: doctor.Fail, want: "put-bucket-notification-configuration", also: []string{"queue.policy"}},
 		{name: "lifecycle 1 day", breaks: func(e *env) {
 			e.st.S3.UpdateBucket(e.h.Wiring.Bucket, func(b *awstest.Bucket) {
 				b.Lifecycle = []awstest.LifecycleRule{{ID: "short", Prefix: "", Enabled: true, ExpirationDays: 1}}
