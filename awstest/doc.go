@@ -16,6 +16,8 @@
 //   - S3Extras (s3extras.go): the bucket sub-resources fauxqs lacks
 //     (?location, ?notification, ?lifecycle, ?policy) in REST-XML, from
 //     state; every other S3 request goes to Next.
+//   - SQS (sqs.go), SNS (sns.go): pass everything to Next (fauxqs) except
+//     the calls a test makes fail.
 //
 // fauxqs 1.9.2 answers the SNS and SQS calls Cairn's doctor needs itself
 // (ListSubscriptionsByTopic, GetTopicAttributes, GetQueueAttributes with

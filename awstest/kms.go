@@ -1,11 +1,12 @@
 package awstest
 
 import (
-	"github.com/cairn-sec/cairn/awsauth"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/cairn-sec/cairn/awsauth"
 )
 
 // KMSKey is one key the KMS double knows.

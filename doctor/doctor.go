@@ -263,6 +263,7 @@ func Run(ctx context.Context, o Options) []Result {
 		r.checkTrail(ctx)
 		r.checkDelivery(ctx)
 		r.checkQueuePolicy()
+		r.checkQueueEncryption(ctx)
 		r.checkBucket(ctx)
 		r.checkKMS(ctx)
 	}

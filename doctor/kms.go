@@ -38,14 +38,8 @@ func (r *run) checkKMS(ctx context.Context) {
 	}
 	r.add("kms.key", OK, "the trail encrypts with customer-managed key "+k.ARN, "")
 
-	doc, err := call(ctx, r, func(ctx context.Context) (string, error) { return r.o.Keys.KeyPolicy(ctx, k.ARN) })
-	if err != nil {
-		r.cannotCheck("kms.policy", "the key policy", err, "kms:GetKeyPolicy", k.ARN)
-		return
-	}
-	p, err := ParsePolicy(doc)
-	if err != nil {
-		r.add("kms.policy", Warn, "the key policy cannot be read: "+oneLine(err), "")
+	p, ok := r.keyPolicy(ctx, "kms.policy", k.ARN)
+	if !ok {
 		return
 	}
 	who := r.who()
@@ -121,4 +115,20 @@ func (r *run) keyAllows(p Policy, action string) keyVerdict {
 		}
 	}
 	return v
+}
+
+// keyPolicy reads and parses a key policy; on failure it has added check's
+// warning.
+func (r *run) keyPolicy(ctx context.Context, check, keyARN string) (Policy, bool) {
+	doc, err := call(ctx, r, func(ctx context.Context) (string, error) { return r.o.Keys.KeyPolicy(ctx, keyARN) })
+	if err != nil {
+		r.cannotCheck(check, "the key policy of "+keyARN, err, "kms:GetKeyPolicy", keyARN)
+		return Policy{}, false
+	}
+	p, err := ParsePolicy(doc)
+	if err != nil {
+		r.add(check, Warn, "the key policy of "+keyARN+" cannot be read: "+oneLine(err), "")
+		return Policy{}, false
+	}
+	return p, true
 }

@@ -210,6 +210,26 @@ func TestDoctorHealthyThenBroken(t *testing.T) {
 			check: "bucket.read", status: doctor.Fail, want: "allow s3:ListBucket"},
 		{name: "no recent objects", opts: awstest.HealthyOptions{NoObject: true},
 			check: "bucket.recent", status: doctor.Fail, want: "no log files", also: []string{"bucket.read"}},
+		{name: "ReceiveMessage denied", breaks: func(e *env) { e.st.SQS.Deny("ReceiveMessage") },
+			check: "queue.receive", status: doctor.Fail, want: "allow sqs:ReceiveMessage"},
+		{name: "GetQueueAttributes denied", breaks: func(e *env) { e.st.SQS.Deny("GetQueueAttributes") },
+			check: "queue", status: doctor.Fail, want: "allow sqs:GetQueueAttributes"},
+		{name: "no sns:ListSubscriptionsByTopic", breaks: func(e *env) { e.st.SNS.Deny("ListSubscriptionsByTopic") },
+			check: "delivery", status: doctor.Warn, want: "allow sns:ListSubscriptionsByTopic on " + "arn:aws:sns:"},
+		{name: "no cloudtrail:GetTrailStatus", breaks: func(e *env) { e.st.CloudTrail.Deny("GetTrailStatus") },
+			check: "trail.logging", status: doctor.Warn, want: "allow cloudtrail:GetTrailStatus"},
+		{name: "queue encrypted with alias/aws/sqs", breaks: func(e *env) { e.setQueue(map[string]string{"KmsMasterKeyId": "alias/aws/sqs"}) },
+			check: "queue.encryption", status: doctor.Fail, want: "SqsManagedSseEnabled"},
+		{name: "queue key without SNS", breaks: func(e *env) {
+			k := e.st.KMS.AddKey(awstest.KMSKey{ID: "q-" + e.h.Wiring.Bucket, Account: awstest.Account, Policy: awstest.KeyPolicy("arn:aws:iam::"+awstest.Account+":root", e.h.RoleARN)})
+			e.setQueue(map[string]string{"KmsMasterKeyId": k.ARN()})
+		}, check: "queue.encryption", status: doctor.Fail, want: `"Principal":{"Service":"sns.amazonaws.com"}`},
+		{name: "queue key allowing SNS and the reader", breaks: func(e *env) {
+			k := e.st.KMS.AddKey(awstest.KMSKey{ID: "q-" + e.h.Wiring.Bucket, Account: awstest.Account, Policy: `{"Statement":[` +
+				`{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":["kms:GenerateDataKey*","kms:Decrypt"],"Resource":"*"},` +
+				`{"Effect":"Allow","Principal":{"AWS":"` + e.h.RoleARN + `"},"Action":"kms:Decrypt","Resource":"*"}]}`})
+			e.setQueue(map[string]string{"KmsMasterKeyId": k.ARN()})
+		}, check: "queue.encryption", status: doctor.OK, want: "lets the senders encrypt and the reader decrypt"},
 		{name: "wrong external ID", breaks: func(e *env) { e.h.ExternalID = "guess" },
 			check: "credentials", status: doctor.Fail, want: "trust policy"},
 		{name: "queue does not exist", src: func(e *env) doctor.Source {
