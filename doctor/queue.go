@@ -91,7 +91,7 @@ func (r *run) checkQueueSettings(ctx context.Context) {
 				r.add("queue.dlq", Warn, fmt.Sprintf("dead-letter queue %s after only %d receives: one slow or throttled attempt sends a message there", p.DeadLetterTargetArn, n),
 					"raise maxReceiveCount to 5 or more")
 			} else {
-				r.add("queue.dlq", OK, fmt.Sprintf("dead-letter queue %s after %d receives", p.DeadLetterTargetArn, n), "")
+				r.checkDLQ(ctx, p.DeadLetterTargetArn, n)
 			}
 		}
 	}
@@ -255,4 +255,31 @@ func age(d time.Duration) string {
 		return d.Round(time.Minute).String()
 	}
 	return fmt.Sprintf("%d days", int(d.Hours()/24))
+}
+
+// checkDLQ looks into the dead-letter queue when its URL follows from the
+// main queue's (same account and region): it must exist, and messages in
+// it are notifications cairn gave up on.
+func (r *run) checkDLQ(ctx context.Context, dlqARN string, maxReceive int) {
+	ok := fmt.Sprintf("dead-letter queue %s after %d receives", dlqARN, maxReceive)
+	url := r.o.Source.QueueURL
+	i := strings.LastIndex(url, "/")
+	if i < 0 || arnPart(dlqARN, 3) != r.region || arnPart(dlqARN, 4) != arnPart(r.queue, 4) {
+		r.add("queue.dlq", OK, ok, "")
+		return
+	}
+	url = url[:i+1] + arnPart(dlqARN, 5)
+	attrs, err := call(ctx, r, func(ctx context.Context) (map[string]string, error) { return r.o.Queues.QueueAttributes(ctx, url) })
+	switch {
+	case errors.Is(err, cairn.ErrNotFound):
+		r.add("queue.dlq", Fail, "the redrive policy names dead-letter queue "+dlqARN+", which does not exist: failing messages cannot be moved there",
+			"create the queue "+arnPart(dlqARN, 5)+" (message retention 14 days) or point the RedrivePolicy at an existing one")
+	case err != nil:
+		r.cannotCheck("queue.dlq", "the dead-letter queue", err, "sqs:GetQueueAttributes", dlqARN)
+	case attrs["ApproximateNumberOfMessages"] != "" && attrs["ApproximateNumberOfMessages"] != "0":
+		r.add("queue.dlq", Warn, fmt.Sprintf("%s holds %s messages: notifications cairn could not process (see ingest_errors)", dlqARN, attrs["ApproximateNumberOfMessages"]),
+			"fix the cause, then move them back: aws sqs start-message-move-task --source-arn "+dlqARN)
+	default:
+		r.add("queue.dlq", OK, ok+"; it is empty", "")
+	}
 }

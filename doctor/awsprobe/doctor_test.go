@@ -133,6 +133,17 @@ func TestDoctorHealthyThenBroken(t *testing.T) {
 	}{
 		{name: "no DLQ", breaks: func(e *env) { e.setQueue(map[string]string{"RedrivePolicy": ""}) },
 			check: "queue.dlq", status: doctor.Fail, want: "RedrivePolicy"},
+		{name: "messages in the DLQ", breaks: func(e *env) {
+			if _, err := sqs.NewFromConfig(e.emu.Config()).SendMessage(context.Background(), &sqs.SendMessageInput{QueueUrl: aws.String(e.h.Wiring.DLQURL),
+				MessageBody: aws.String("{}")}); err != nil {
+				e.t.Fatal(err)
+			}
+		}, check: "queue.dlq", status: doctor.Warn, want: "start-message-move-task"},
+		{name: "DLQ deleted", breaks: func(e *env) {
+			if _, err := sqs.NewFromConfig(e.emu.Config()).DeleteQueue(context.Background(), &sqs.DeleteQueueInput{QueueUrl: aws.String(e.h.Wiring.DLQURL)}); err != nil {
+				e.t.Fatal(err)
+			}
+		}, check: "queue.dlq", status: doctor.Fail, want: "does not exist"},
 		{name: "tiny visibility timeout", breaks: func(e *env) { e.setQueue(map[string]string{"VisibilityTimeout": "5"}) },
 			check: "queue.visibility", status: doctor.Warn, want: "VisibilityTimeout=300"},
 		{name: "queue policy without SendMessage", breaks: func(e *env) {
