@@ -120,3 +120,19 @@ func FuzzParsePolicy(f *testing.F) {
 		r.keyAllows(p, "kms:Decrypt")
 	})
 }
+
+func BenchmarkQueuePolicy(b *testing.B) {
+	doc := `{"Version":"2012-10-17","Statement":[{"Sid":"deliver","Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage",` +
+		`"Resource":"arn:aws:sqs:us-east-1:111:q","Condition":{"ArnEquals":{"aws:SourceArn":"arn:aws:sns:us-east-1:111:t"}}},` +
+		`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111:root"},"Action":"sqs:*","Resource":"arn:aws:sqs:us-east-1:111:q"}]}`
+	keys := map[string]string{"aws:sourcearn": "arn:aws:sns:us-east-1:111:t"}
+	for b.Loop() {
+		p, err := ParsePolicy(doc)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !evaluate(p, "sns.amazonaws.com", "sqs:SendMessage", "arn:aws:sqs:us-east-1:111:q", keys).allowed {
+			b.Fatal("not allowed")
+		}
+	}
+}

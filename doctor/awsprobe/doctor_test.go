@@ -281,3 +281,34 @@ func TestDoctorHealthyThenBroken(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkRun is one full doctor run (about 20 AWS calls) against the
+// emulator and the doubles.
+func BenchmarkRun(b *testing.B) {
+	emu := emutest.Start(b)
+	next, err := awstest.Proxy(emu.Endpoint)
+	if err != nil {
+		b.Fatal(err)
+	}
+	st := awstest.NewStack(next)
+	srv := httptest.NewServer(st)
+	defer srv.Close()
+	w := emutest.Wire(b, emu, 5, 5*time.Minute)
+	ctx := context.Background()
+	h, err := st.WireHealthy(ctx, emu.Config(), w, awstest.HealthyOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg, err := awsauth.Load(ctx, awsauth.Options{Region: "us-east-1", EndpointURL: srv.URL, AccessKeyID: "AKIDADMIN", SecretAccessKey: "secret",
+		RoleARN: h.RoleARN, ExternalID: h.ExternalID})
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := awsprobe.New(cfg, awsprobe.Options{PathStyle: true})
+	for b.Loop() {
+		rs := doctor.Run(ctx, doctor.Options{Source: doctor.Source{QueueURL: w.QueueURL}, Identity: p, Queues: p, Topics: p, Buckets: p, Keys: p, Trails: p})
+		if doctor.Failed(rs) {
+			b.Fatal(dump(rs))
+		}
+	}
+}
