@@ -58,8 +58,9 @@ type Identity interface {
 type Queues interface {
 	// QueueAttributes returns every attribute of the queue (GetQueueAttributes All).
 	QueueAttributes(ctx context.Context, queueURL string) (map[string]string, error)
-	// ProbeReceive calls ReceiveMessage without waiting and with a zero
-	// visibility timeout; doctor calls it only on a queue that is empty.
+	// ProbeReceive calls ReceiveMessage with a short wait and leaves any
+	// message it gets visible; doctor calls it only on a queue that is
+	// empty.
 	ProbeReceive(ctx context.Context, queueURL string) error
 }
 

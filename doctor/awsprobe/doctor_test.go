@@ -60,7 +60,7 @@ func (e *env) run(src doctor.Source) []doctor.Result {
 		src.QueueURL = e.h.Wiring.QueueURL
 	}
 	p := awsprobe.New(cfg, awsprobe.Options{PathStyle: true})
-	return doctor.Run(ctx, doctor.Options{Source: src, Identity: p, Queues: p, Topics: p, Buckets: p, Keys: p, Trails: p, Timeout: 10 * time.Second})
+	return doctor.Run(ctx, doctor.Options{Source: src, Identity: p, Queues: p, Topics: p, Buckets: p, Keys: p, Trails: p, Timeout: 5 * time.Second})
 }
 
 func (e *env) setQueue(attrs map[string]string) {
@@ -144,6 +144,8 @@ func TestDoctorHealthyThenBroken(t *testing.T) {
 				e.t.Fatal(err)
 			}
 		}, check: "queue.dlq", status: doctor.Fail, want: "does not exist"},
+		{name: "queue long-polls 20s", breaks: func(e *env) { e.setQueue(map[string]string{"ReceiveMessageWaitTimeSeconds": "20"}) },
+			check: "queue.receive", status: doctor.OK, want: "ReceiveMessage works"},
 		{name: "tiny visibility timeout", breaks: func(e *env) { e.setQueue(map[string]string{"VisibilityTimeout": "5"}) },
 			check: "queue.visibility", status: doctor.Warn, want: "VisibilityTimeout=300"},
 		{name: "queue policy without SendMessage", breaks: func(e *env) {
@@ -279,6 +281,26 @@ func TestDoctorHealthyThenBroken(t *testing.T) {
 				t.Log("\n" + dump(rs))
 			}
 		})
+	}
+}
+
+// The receive probe leaves a message it gets visible to the collector.
+func TestProbeReceiveLeavesMessagesVisible(t *testing.T) {
+	emu := emutest.Start(t)
+	e := newEnv(t, emu, awstest.HealthyOptions{})
+	c := sqs.NewFromConfig(emu.Config())
+	ctx := context.Background()
+	if _, err := c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(e.h.Wiring.QueueURL), MessageBody: aws.String("{}")}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := emu.Config()
+	p := awsprobe.New(cfg, awsprobe.Options{PathStyle: true})
+	if err := p.ProbeReceive(ctx, e.h.Wiring.QueueURL); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(e.h.Wiring.QueueURL), MaxNumberOfMessages: 1, WaitTimeSeconds: 1})
+	if err != nil || len(out.Messages) != 1 {
+		t.Fatalf("message hidden by the probe: %v %+v", err, out)
 	}
 }
 

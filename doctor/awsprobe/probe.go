@@ -102,13 +102,22 @@ func (p *Probe) QueueAttributes(ctx context.Context, queueURL string) (map[strin
 	return out.Attributes, nil
 }
 
-// ProbeReceive implements doctor.Queues: no wait, zero visibility, one
-// message at most (which stays visible).
+// ProbeReceive implements doctor.Queues: one message at most, a 1s wait
+// and a 1s visibility timeout (the SDK does not send zeros, which would
+// leave the queue's own long poll and visibility timeout in force), and a
+// message received anyway is made visible again at once.
 func (p *Probe) ProbeReceive(ctx context.Context, queueURL string) error {
-	_, err := sqs.NewFromConfig(p.cfg).ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(queueURL),
-		MaxNumberOfMessages: 1, WaitTimeSeconds: 0, VisibilityTimeout: 0})
+	c := sqs.NewFromConfig(p.cfg)
+	out, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(queueURL),
+		MaxNumberOfMessages: 1, WaitTimeSeconds: 1, VisibilityTimeout: 1})
 	if err != nil {
 		return classify("sqs ReceiveMessage "+queueURL, err)
+	}
+	for _, m := range out.Messages {
+		if _, err := c.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: aws.String(queueURL),
+			ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0}); err != nil {
+			return classify("sqs ChangeMessageVisibility "+queueURL, err)
+		}
 	}
 	return nil
 }
