@@ -252,6 +252,7 @@ func TestDoctorHealthyThenBroken(t *testing.T) {
 			check: "trail", status: doctor.Fail, want: "--trail", also: []string{"delivery", "bucket"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each case has its own queue, bucket, topic and doubles
 			e := newEnv(t, emu, tc.opts)
 			if tc.breaks != nil {
 				tc.breaks(e)
