@@ -167,6 +167,13 @@ func TestDoctorHealthyThenBroken(t *testing.T) {
 				e.t.Fatal(err)
 			}
 		}, check: "delivery", status: doctor.Fail, want: "aws sns subscribe --topic-arn"},
+		{name: "two trails, the one feeding the queue found", breaks: func(e *env) {
+			e.st.CloudTrail.AddTrail(awstest.Trail{Name: "other", S3BucketName: "elsewhere", SNSTopicARN: e.h.Wiring.TopicARN + "-other", Logging: true})
+		}, check: "trail", status: doctor.OK, want: "trail/cairn-trail"},
+		{name: "two trails, neither feeding the queue", breaks: func(e *env) {
+			e.st.CloudTrail.AddTrail(awstest.Trail{Name: "other", S3BucketName: "elsewhere", SNSTopicARN: e.h.Wiring.TopicARN + "-other", Logging: true})
+			e.st.CloudTrail.UpdateTrail("cairn-trail", func(t *awstest.Trail) { t.SNSTopicARN = e.h.Wiring.TopicARN + "-third" })
+		}, check: "trail", status: doctor.Warn, want: "--trail NAME", also: []string{"delivery", "bucket"}},
 		{name: "trail stopped", breaks: func(e *env) { e.st.CloudTrail.UpdateTrail("cairn-trail", func(t *awstest.Trail) { t.Logging = false }) },
 			check: "trail.logging", status: doctor.Fail, want: "aws cloudtrail start-logging"},
 		{name: "delivery error", breaks: func(e *env) {
