@@ -74,6 +74,18 @@ func (s *KMS) SetPolicy(id, policy string) {
 	}
 }
 
+// Key returns the key with this ID (in any region).
+func (s *KMS) Key(id string) (KMSKey, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, k := range s.keys {
+		if k.ID == id {
+			return k, true
+		}
+	}
+	return KMSKey{}, false
+}
+
 // Calls returns the operations answered so far, in order.
 func (s *KMS) Calls() []string {
 	s.mu.Lock()
