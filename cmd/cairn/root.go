@@ -44,6 +44,7 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newTemplateCommand(g))
 	root.AddCommand(newVerifyCommand(g))
 	root.AddCommand(newRulesCommand(g))
+	root.AddCommand(newDoctorCommand(g))
 	return root
 }
 
