@@ -71,6 +71,12 @@ type Event struct {
 	QueryClass  string
 	RCode       string
 	Answers     []byte // JSON array
+
+	// Pushed events (migration 3): the organization a forwarder named
+	// (X-Organization-Id), and an application log's service and message.
+	OrganizationID string
+	Service        string
+	Message        string
 }
 
 // NullInt is a nullable integer.

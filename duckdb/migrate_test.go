@@ -25,10 +25,10 @@ func TestMigrateFromVersion1(t *testing.T) {
 	stmts := []string{`DROP VIEW events`}
 	for _, c := range []string{"dst_ip", "src_port", "dst_port", "protocol", "bytes", "packets", "action", "direction",
 		"traffic_path", "vpc_id", "subnet_id", "instance_id", "interface_id", "log_status", "start_time", "end_time",
-		"query_name", "query_type", "query_class", "rcode", "answers"} {
+		"query_name", "query_type", "query_class", "rcode", "answers", "organization_id", "service", "message"} {
 		stmts = append(stmts, `ALTER TABLE events_data DROP COLUMN `+c)
 	}
-	stmts = append(stmts, view, `DELETE FROM schema_migrations WHERE version > 1`,
+	stmts = append(stmts, `DROP TABLE push_requests`, view, `DELETE FROM schema_migrations WHERE version > 1`,
 		`INSERT INTO events_data (time, source, event_id, raw, ingested_at) VALUES (TIMESTAMP '2026-01-02 03:04:05', 'aws.cloudtrail', 'old', '{"requestParameters":{"a":1}}', now())`)
 	for _, q := range stmts {
 		if _, err := s.DB().ExecContext(ctx, q); err != nil {
@@ -64,7 +64,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 		cols2 = append(cols2, c)
 	}
 	rows.Close()
-	if len(cols2) != len(cols1)+21 || strings.Join(cols2[:len(cols1)], ",") != strings.Join(cols1, ",") {
+	if len(cols2) != len(cols1)+21+3 || strings.Join(cols2[:len(cols1)], ",") != strings.Join(cols1, ",") {
 		t.Fatalf("view columns after upgrade:\n%v\nwant the version 1 columns first:\n%v", cols2, cols1)
 	}
 	var rp string

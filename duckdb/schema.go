@@ -115,6 +115,39 @@ var migrations = []string{
 		vpc_id, subnet_id, instance_id, interface_id, log_status, start_time, end_time,
 		query_name, query_type, query_class, rcode, answers::JSON AS answers
 	FROM events_data;`,
+	// 3: pushed events (Firehose HTTP endpoint, /v1/logs): the pushing
+	// organization, application log fields, and the ledger of committed
+	// push requests that makes a retried request store nothing twice.
+	`ALTER TABLE events_data ADD COLUMN organization_id VARCHAR;
+	ALTER TABLE events_data ADD COLUMN service VARCHAR;
+	ALTER TABLE events_data ADD COLUMN message VARCHAR;
+	CREATE TABLE IF NOT EXISTS push_requests (
+		endpoint VARCHAR NOT NULL,
+		request_id VARCHAR NOT NULL,
+		organization_id VARCHAR,
+		records BIGINT NOT NULL,
+		events BIGINT NOT NULL,
+		errors BIGINT NOT NULL,
+		bytes BIGINT NOT NULL,
+		raw_bytes BIGINT NOT NULL,
+		request_time TIMESTAMP,
+		ingested_at TIMESTAMP NOT NULL,
+		PRIMARY KEY (endpoint, request_id)
+	);
+	CREATE OR REPLACE VIEW events AS SELECT
+		time, source, event_id, event_name, event_source, event_type, read_only, account_id, aws_region,
+		user_type, user_arn, user_name, user_principal_id, access_key_id, session_issuer_arn, session_mfa,
+		invoked_by, source_ip, user_agent, error_code, error_message, status, level, class_uid, activity_id, type_uid,
+		nullif(json_extract(raw, '$.requestParameters'), 'null'::JSON) AS request_parameters,
+		nullif(json_extract(raw, '$.responseElements'), 'null'::JSON) AS response_elements,
+		nullif(json_extract(raw, '$.additionalEventData'), 'null'::JSON) AS additional_event_data,
+		nullif(json_extract(raw, '$.resources'), 'null'::JSON) AS resources,
+		raw, s3_bucket, s3_key, record_index, ingested_at,
+		dst_ip, src_port, dst_port, protocol, bytes, packets, action, direction, traffic_path,
+		vpc_id, subnet_id, instance_id, interface_id, log_status, start_time, end_time,
+		query_name, query_type, query_class, rcode, answers::JSON AS answers,
+		organization_id, service, message
+	FROM events_data;`,
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {
