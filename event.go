@@ -72,11 +72,27 @@ type Event struct {
 	RCode       string
 	Answers     []byte // JSON array
 
-	// Pushed events (migration 3): the organization a forwarder named
-	// (X-Organization-Id), and an application log's service and message.
+	// Logs: CloudWatch Logs, EKS control plane, Kubernetes audit,
+	// application logs, HTTP access logs; stored in the columns of
+	// migration 3.
+	Cluster    string // EKS cluster
+	Namespace  string // Kubernetes namespace
+	Component  string // EKS control-plane component (kube-apiserver, authenticator, ...)
+	LogGroup   string // CloudWatch Logs log group
+	LogStream  string // CloudWatch Logs log stream
+	Service    string // application service or app name
+	TraceID    string
+	Pod        string
+	Container  string
+	Host       string
+	Message    string // the log message lifted out of a structured record
+	HTTPMethod string
+	URL        string
+	HTTPStatus NullInt
+
+	// Pushed events (migration 4): the organization a forwarder named in
+	// X-Organization-Id.
 	OrganizationID string
-	Service        string
-	Message        string
 }
 
 // NullInt is a nullable integer.
@@ -128,7 +144,7 @@ func (t Tristate) Value() any {
 // Size is the approximate memory an event holds, used for byte budgets.
 func (e *Event) Size() int {
 	return len(e.Raw) + len(e.RequestParameters) + len(e.ResponseElements) +
-		len(e.AdditionalEventData) + len(e.Resources) + len(e.Answers) + 512
+		len(e.AdditionalEventData) + len(e.Resources) + len(e.Answers) + len(e.Message) + 512
 }
 
 // Emitter receives what a decoder produces from one object: events, and the

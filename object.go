@@ -35,7 +35,36 @@ const (
 	KindCloudTrailDigest  ObjectKind = "cloudtrail-digest"
 	KindVPCFlow           ObjectKind = "vpcflow"
 	KindRoute53Resolver   ObjectKind = "route53resolver"
+	KindCWLogs            ObjectKind = "cwlogs"      // CloudWatch Logs subscription payloads (Firehose to S3)
+	KindApplication       ObjectKind = "application" // application logs: JSON lines (Fluent Bit) or text lines
+	KindS3Access          ObjectKind = "s3access"    // S3 server access logs
+	KindALB               ObjectKind = "alb"         // Application Load Balancer access logs
 )
+
+// Describe names a kind for people, e.g. in "unsupported format" errors.
+func (k ObjectKind) Describe() string {
+	switch k {
+	case KindCloudTrail:
+		return "CloudTrail log"
+	case KindCloudTrailInsight:
+		return "CloudTrail Insights log"
+	case KindCloudTrailDigest:
+		return "CloudTrail digest"
+	case KindVPCFlow:
+		return "VPC flow log"
+	case KindRoute53Resolver:
+		return "Route 53 Resolver query log"
+	case KindCWLogs:
+		return "CloudWatch Logs subscription payload"
+	case KindApplication:
+		return "application log"
+	case KindS3Access:
+		return "S3 server access log"
+	case KindALB:
+		return "Application Load Balancer access log"
+	}
+	return string(k)
+}
 
 // KindOf classifies an object key by the AWS key layouts. Keys that do not
 // follow a known layout are treated as CloudTrail log files; the pipeline
@@ -47,7 +76,8 @@ func KindOf(key string) ObjectKind {
 
 // KindOfKey classifies an object key by the AWS key layouts
 // (AWSLogs/<account>/CloudTrail/..., .../vpcflowlogs/<region>/...,
-// .../vpcdnsquerylogs/<vpc-id>/...). known is false when the key follows
+// .../vpcdnsquerylogs/<vpc-id>/..., .../elasticloadbalancing/<region>/...)
+// and Fluent Bit's default S3 key (fluent-bit-logs/<tag>/...). known is false when the key follows
 // none of them; the kind is then KindCloudTrail.
 func KindOfKey(key string) (kind ObjectKind, known bool) {
 	switch {
@@ -61,6 +91,10 @@ func KindOfKey(key string) (kind ObjectKind, known bool) {
 		return KindVPCFlow, true
 	case strings.Contains(key, "/vpcdnsquerylogs/") || strings.Contains(key, "_vpcdnsquerylogs_"):
 		return KindRoute53Resolver, true
+	case strings.Contains(key, "/elasticloadbalancing/") || strings.Contains(key, "_elasticloadbalancing_"):
+		return KindALB, true
+	case strings.HasPrefix(key, "fluent-bit-logs/") || strings.Contains(key, "/fluent-bit-logs/"):
+		return KindApplication, true
 	default:
 		return KindCloudTrail, false
 	}

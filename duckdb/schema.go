@@ -115,12 +115,44 @@ var migrations = []string{
 		vpc_id, subnet_id, instance_id, interface_id, log_status, start_time, end_time,
 		query_name, query_type, query_class, rcode, answers::JSON AS answers
 	FROM events_data;`,
-	// 3: pushed events (Firehose HTTP endpoint, /v1/logs): the pushing
-	// organization, application log fields, and the ledger of committed
-	// push requests that makes a retried request store nothing twice.
-	`ALTER TABLE events_data ADD COLUMN organization_id VARCHAR;
+	// 3: logs (CloudWatch Logs, EKS control plane and Kubernetes audit,
+	// application logs) and HTTP access logs. message is stored when it
+	// was lifted out of a structured record; for a text line it is the
+	// line itself, which raw holds already, so the view shows raw.
+	`ALTER TABLE events_data ADD COLUMN cluster VARCHAR;
+	ALTER TABLE events_data ADD COLUMN namespace VARCHAR;
+	ALTER TABLE events_data ADD COLUMN component VARCHAR;
+	ALTER TABLE events_data ADD COLUMN log_group VARCHAR;
+	ALTER TABLE events_data ADD COLUMN log_stream VARCHAR;
 	ALTER TABLE events_data ADD COLUMN service VARCHAR;
+	ALTER TABLE events_data ADD COLUMN trace_id VARCHAR;
+	ALTER TABLE events_data ADD COLUMN pod VARCHAR;
+	ALTER TABLE events_data ADD COLUMN container VARCHAR;
+	ALTER TABLE events_data ADD COLUMN host VARCHAR;
 	ALTER TABLE events_data ADD COLUMN message VARCHAR;
+	ALTER TABLE events_data ADD COLUMN http_method VARCHAR;
+	ALTER TABLE events_data ADD COLUMN url VARCHAR;
+	ALTER TABLE events_data ADD COLUMN http_status INTEGER;
+	CREATE OR REPLACE VIEW events AS SELECT
+		time, source, event_id, event_name, event_source, event_type, read_only, account_id, aws_region,
+		user_type, user_arn, user_name, user_principal_id, access_key_id, session_issuer_arn, session_mfa,
+		invoked_by, source_ip, user_agent, error_code, error_message, status, level, class_uid, activity_id, type_uid,
+		nullif(json_extract(raw, '$.requestParameters'), 'null'::JSON) AS request_parameters,
+		nullif(json_extract(raw, '$.responseElements'), 'null'::JSON) AS response_elements,
+		nullif(json_extract(raw, '$.additionalEventData'), 'null'::JSON) AS additional_event_data,
+		nullif(json_extract(raw, '$.resources'), 'null'::JSON) AS resources,
+		raw, s3_bucket, s3_key, record_index, ingested_at,
+		dst_ip, src_port, dst_port, protocol, bytes, packets, action, direction, traffic_path,
+		vpc_id, subnet_id, instance_id, interface_id, log_status, start_time, end_time,
+		query_name, query_type, query_class, rcode, answers::JSON AS answers,
+		cluster, namespace, component, log_group, log_stream, service, trace_id, pod, container, host,
+		CASE WHEN message IS NULL AND source IN ('aws.cloudwatch_logs', 'aws.eks', 'application') THEN raw ELSE message END AS message,
+		http_method, url, http_status
+	FROM events_data;`,
+	// 4: pushed events (Firehose HTTP endpoint, /v1/logs): the organization
+	// a forwarder names, and the ledger of committed push requests that
+	// makes a retried request store nothing twice.
+	`ALTER TABLE events_data ADD COLUMN organization_id VARCHAR;
 	CREATE TABLE IF NOT EXISTS push_requests (
 		endpoint VARCHAR NOT NULL,
 		request_id VARCHAR NOT NULL,
@@ -146,7 +178,9 @@ var migrations = []string{
 		dst_ip, src_port, dst_port, protocol, bytes, packets, action, direction, traffic_path,
 		vpc_id, subnet_id, instance_id, interface_id, log_status, start_time, end_time,
 		query_name, query_type, query_class, rcode, answers::JSON AS answers,
-		organization_id, service, message
+		cluster, namespace, component, log_group, log_stream, service, trace_id, pod, container, host,
+		CASE WHEN message IS NULL AND source IN ('aws.cloudwatch_logs', 'aws.eks', 'application') THEN raw ELSE message END AS message,
+		http_method, url, http_status, organization_id
 	FROM events_data;`,
 }
 

@@ -306,7 +306,11 @@ func eventRow(ev *cairn.Event, now time.Time) []driver.Value {
 		nullString(ev.LogStatus), nullTime(ev.StartTime), nullTime(ev.EndTime),
 		nullString(ev.QueryName), nullString(ev.QueryType), nullString(ev.QueryClass), nullString(ev.RCode),
 		str(ev.Answers),
-		nullString(ev.OrganizationID), nullString(ev.Service), nullString(ev.Message),
+		nullString(ev.Cluster), nullString(ev.Namespace), nullString(ev.Component), nullString(ev.LogGroup),
+		nullString(ev.LogStream), nullString(ev.Service), nullString(ev.TraceID), nullString(ev.Pod),
+		nullString(ev.Container), nullString(ev.Host), nullString(ev.Message), nullString(ev.HTTPMethod),
+		nullString(ev.URL), int32Value(ev.HTTPStatus),
+		nullString(ev.OrganizationID),
 	}
 }
 

@@ -22,6 +22,7 @@ type Metrics struct {
 	Lag              prometheus.Histogram   // seconds from the object's time to its commit
 	QueueDepth       *prometheus.GaugeVec   // queue messages, by queue and state (visible, in_flight)
 	Commits          prometheus.Histogram   // seconds per store commit
+	Skipped          *prometheus.CounterVec // records read and deliberately not stored (CloudWatch Logs control messages), by reason
 }
 
 // NewMetrics creates the metrics and registers them on reg (nil: not
@@ -46,7 +47,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Commits: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "cairn_commit_seconds", Help: "Seconds per store commit.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}),
 	}
+	m.Skipped = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cairn_records_skipped_total", Help: "Records read and deliberately not stored, by reason."}, []string{"reason"})
 	if reg != nil {
+		reg.MustRegister(m.Skipped)
 		reg.MustRegister(m.MessagesReceived, m.MessagesDeleted, m.MessagesReleased, m.MessagesIgnored, m.Notifications,
 			m.Objects, m.Events, m.Duplicates, m.Bytes, m.Errors, m.Rejected, m.InFlight, m.Lag, m.QueueDepth, m.Commits)
 	}

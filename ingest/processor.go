@@ -21,8 +21,13 @@ type ProcessorOptions struct {
 	// Decoders by object kind. Kinds without a decoder (digests) are
 	// recorded in the ledger without being parsed. VPC flow logs and
 	// Route 53 Resolver query logs get the vpcflow and route53resolver
-	// decoders unless the map names others.
+	// decoders unless the map names others; so do the other formats (see
+	// withDefaultDecoders).
 	Decoders map[cairn.ObjectKind]Decoder
+	// Formats force the format of objects by bucket and key prefix, in
+	// order, before the key layout and the first bytes (configuration
+	// "formats" and a queue's "format").
+	Formats []FormatRule
 }
 
 // Processor takes one object from fetch to commit.
@@ -40,7 +45,7 @@ func NewProcessor(fetch Fetcher, store Store, c *Committer, opts ProcessorOption
 	if opts.ChunkBytes <= 0 {
 		opts.ChunkBytes = 8 << 20
 	}
-	opts.Decoders = withDefaultDecoders(opts.Decoders)
+	opts.Decoders = withDefaultDecoders(opts.Decoders, m)
 	return &Processor{fetch: fetch, store: store, committer: c, opts: opts, m: m, log: log}
 }
 
@@ -60,7 +65,7 @@ type ObjectResult struct {
 // is stored except an ingest_errors record (when the error is about the
 // object, not about shutting down), and the caller must not acknowledge it.
 func (p *Processor) Process(ctx context.Context, ref cairn.ObjectRef) (ObjectResult, error) {
-	kind := cairn.KindOf(ref.Key)
+	kind, decided := kindOf(p.opts.Formats, ref)
 	out := ObjectResult{Ref: ref, Kind: kind}
 	if ref.ETag != "" {
 		done, err := p.store.Done(ctx, ref)
@@ -73,7 +78,7 @@ func (p *Processor) Process(ctx context.Context, ref cairn.ObjectRef) (ObjectRes
 			return out, nil
 		}
 	}
-	res, err := p.process(ctx, &out)
+	res, err := p.process(ctx, &out, decided)
 	if err != nil {
 		p.m.Objects.WithLabelValues(string(kind), "failed").Inc()
 		p.m.Errors.WithLabelValues(cairn.Reason(err)).Inc()
@@ -108,7 +113,7 @@ func (p *Processor) recordFailure(ctx context.Context, ref cairn.ObjectRef, offs
 	}
 }
 
-func (p *Processor) process(ctx context.Context, out *ObjectResult) (jobResult, error) {
+func (p *Processor) process(ctx context.Context, out *ObjectResult, decided bool) (jobResult, error) {
 	obj, err := p.fetch.Fetch(ctx, out.Ref)
 	if err != nil {
 		return jobResult{}, err
@@ -139,7 +144,7 @@ func (p *Processor) process(ctx context.Context, out *ObjectResult) (jobResult, 
 	}
 	rec := cairn.ObjectRecord{Ref: *ref, Kind: out.Kind}
 	dec := p.opts.Decoders[out.Kind]
-	if dec == nil { // recorded, not parsed (digests)
+	if dec == nil && out.Kind == cairn.KindCloudTrailDigest { // recorded, not parsed
 		rec.Bytes = obj.Size
 		out.Bytes = obj.Size
 		return p.commitWhole(ctx, &job{rec: rec})
@@ -150,16 +155,17 @@ func (p *Processor) process(ctx context.Context, out *ObjectResult) (jobResult, 
 	if err != nil {
 		return jobResult{}, fmt.Errorf("read %s: %w", ref, err)
 	}
-	if _, known := cairn.KindOfKey(ref.Key); !known {
-		// The key does not say: the first bytes do.
+	if !decided {
+		// Neither a rule nor the key says: the first bytes do.
 		kind, sniffed, err := sniff(body)
 		if err != nil {
 			return jobResult{}, fmt.Errorf("%s: %w", ref, err)
 		}
 		body, out.Kind, rec.Kind = sniffed, kind, kind
-		if dec = p.opts.Decoders[kind]; dec == nil {
-			return jobResult{}, cairn.Corruptf("unsupported format: %s: no decoder for %s objects", ref, kind)
-		}
+		dec = p.opts.Decoders[kind]
+	}
+	if dec == nil {
+		return jobResult{}, cairn.Corruptf("unsupported format: %s: %s (Cairn does not parse %s objects)", ref, out.Kind.Describe(), out.Kind)
 	}
 	raw := &countingReader{r: body}
 	sink := &objectSink{p: p, ctx: ctx, rec: rec}

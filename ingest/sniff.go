@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/cairn-sec/cairn"
+	"github.com/cairn-sec/cairn/cwlogs"
 	"github.com/cairn-sec/cairn/route53resolver"
 	"github.com/cairn-sec/cairn/vpcflow"
 )
@@ -30,16 +31,16 @@ func sniff(body io.Reader) (cairn.ObjectKind, io.Reader, error) {
 		if len(head) > 64 {
 			head = head[:64]
 		}
-		return "", nil, cairn.Corruptf("unsupported format: not a CloudTrail log, VPC flow log or Route 53 Resolver query log (first bytes %q)", head)
+		return "", nil, cairn.Corruptf("unsupported format: not a CloudTrail log, VPC flow log, Route 53 Resolver query log, CloudWatch Logs payload, JSON application log, S3 server access log or ALB access log (first bytes %q); set its format in the configuration (formats) if it is one of these or a text application log", head)
 	}
 	return kind, br, nil
 }
 
-// withDefaultDecoders returns decoders with the vpcflow and route53resolver
-// decoders added for the kinds it does not name. The caller's map is not
-// changed.
-func withDefaultDecoders(decs map[cairn.ObjectKind]Decoder) map[cairn.ObjectKind]Decoder {
-	out := make(map[cairn.ObjectKind]Decoder, len(decs)+2)
+// withDefaultDecoders returns decoders with the vpcflow, route53resolver,
+// cwlogs and application decoders added for the kinds it does not name.
+// The caller's map is not changed.
+func withDefaultDecoders(decs map[cairn.ObjectKind]Decoder, m *Metrics) map[cairn.ObjectKind]Decoder {
+	out := make(map[cairn.ObjectKind]Decoder, len(decs)+4)
 	for k, d := range decs {
 		out[k] = d
 	}
@@ -48,6 +49,9 @@ func withDefaultDecoders(decs map[cairn.ObjectKind]Decoder) map[cairn.ObjectKind
 	}
 	if _, ok := out[cairn.KindRoute53Resolver]; !ok {
 		out[cairn.KindRoute53Resolver] = route53resolver.Decoder{}
+	}
+	if _, ok := out[cairn.KindCWLogs]; !ok {
+		out[cairn.KindCWLogs] = cwlogs.Decoder{OnControl: func() { m.Skipped.WithLabelValues("cwlogs_control_message").Inc() }}
 	}
 	return out
 }

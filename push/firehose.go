@@ -201,10 +201,7 @@ func (h *Handler) serveFirehose(w http.ResponseWriter, r *http.Request) {
 	res.secret = name
 	var decode RecordDecoder
 	if r.URL.Path == PathFirehoseCWLogs {
-		if decode = h.opts.CWLogs; decode == nil {
-			fail(http.StatusNotImplemented, errors.New("CloudWatch Logs decoding is not available in this build"))
-			return
-		}
+		decode = h.opts.CWLogs
 	} else {
 		var err error
 		if decode, err = rawDecoder(r.URL.Query().Get("format")); err != nil {

@@ -1,17 +1,20 @@
 package push
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/cairn-sec/cairn"
 	"github.com/cairn-sec/cairn/cloudtrail"
+	"github.com/cairn-sec/cairn/internal/lines"
+	"github.com/cairn-sec/cairn/internal/loglevel"
+	"github.com/cairn-sec/cairn/internal/logtime"
 )
 
 // RecordDecoder turns one pushed record's data (base64-decoded; still
@@ -49,23 +52,19 @@ func rawDecoder(format string) (RecordDecoder, error) {
 	}, nil
 }
 
-// decodeLines emits one event per non-empty line of data; a bad line is
+// decodeLines emits one event per non-blank line of data; a bad line is
 // rejected alone.
 func decodeLines(ctx context.Context, format string, data []byte, ref cairn.ObjectRef, out cairn.Emitter) error {
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(nil, len(data)+1)
-	var off int64
-	for i := int64(0); sc.Scan(); i++ {
-		line := sc.Bytes()
-		lineOff := off
-		off += int64(len(line)) + 1
-		line = bytes.TrimRight(line, "\r")
-		if len(bytes.TrimSpace(line)) == 0 {
-			i--
-			continue
+	lr := lines.New(bytes.NewReader(data), len(data)+1)
+	for i := int64(0); ; i++ {
+		line, off, err := lr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
 		}
 		ev := &cairn.Event{}
-		var err error
 		switch format {
 		case FormatLines:
 			err = lineEvent(line, ref.EventTime, ev)
@@ -75,8 +74,8 @@ func decodeLines(ctx context.Context, format string, data []byte, ref cairn.Obje
 			err = cloudtrail.Normalize(bytes.Clone(line), ev)
 		}
 		if err != nil {
-			if rerr := out.Reject(cairn.IngestError{Ref: ref, Offset: lineOff, Index: i, Reason: "bad_record",
-				Detail: fmt.Sprintf("%s line %d at byte %d: %v", format, i+1, lineOff, err), Raw: truncate(line, 4096)}); rerr != nil {
+			if rerr := out.Reject(cairn.IngestError{Ref: ref, Offset: off, Index: i, Reason: "bad_record",
+				Detail: fmt.Sprintf("%s line %d at byte %d: %v", format, i+1, off, err), Raw: truncate(line, 4096)}); rerr != nil {
 				return rerr
 			}
 			continue
@@ -89,7 +88,6 @@ func decodeLines(ctx context.Context, format string, data []byte, ref cairn.Obje
 			return err
 		}
 	}
-	return sc.Err()
 }
 
 // lineEvent is a plain text line: its message, its time the request's.
@@ -102,7 +100,7 @@ func lineEvent(line []byte, t time.Time, ev *cairn.Event) error {
 	if err != nil {
 		return err
 	}
-	*ev = cairn.Event{Time: t, Source: SourceApplication, Message: msg, Level: guessLevel(msg), Raw: raw}
+	*ev = cairn.Event{Time: t, Source: SourceApplication, Message: msg, Level: loglevel.Guess(msg), Raw: raw}
 	return nil
 }
 
@@ -118,16 +116,16 @@ func jsonLineEvent(line []byte, t time.Time, ev *cairn.Event) error {
 	}
 	*ev = cairn.Event{Time: t, Source: SourceApplication, Raw: bytes.Clone(line)}
 	if v := firstString(m, "timestamp", "time", "@timestamp", "ts"); v != "" {
-		tt, ok := parseTime(v)
+		tt, ok := logtime.Parse(v)
 		if !ok {
 			return fmt.Errorf("bad time %q", truncateString(v, 40))
 		}
 		ev.Time = tt
 	}
 	ev.Message = firstString(m, "message", "msg", "body", "log")
-	ev.Level = normalizeLevel(firstString(m, "level", "severity", "severity_text", "levelname"))
+	ev.Level = loglevel.Normalize(firstString(m, "level", "severity", "severity_text", "levelname"))
 	if ev.Level == "" {
-		ev.Level = guessLevel(ev.Message)
+		ev.Level = loglevel.Guess(ev.Message)
 	}
 	ev.Service = firstString(m, "service", "service.name", "app", "application")
 	ev.EventID = firstString(m, "event_id", "eventID")
@@ -179,9 +177,11 @@ type collector struct {
 
 var _ cairn.Emitter = (*collector)(nil)
 
+// Emit keeps a copy of ev: decoders may reuse theirs.
 func (c *collector) Emit(ev *cairn.Event) error {
-	c.b.events = append(c.b.events, ev)
-	c.b.size += int64(ev.Size())
+	e := *ev
+	c.b.events = append(c.b.events, &e)
+	c.b.size += int64(e.Size())
 	if c.b.size > c.budget {
 		return fmt.Errorf("%w: decoded events exceed %d bytes", errTooLarge, c.budget)
 	}

@@ -15,6 +15,8 @@ import (
 
 	"github.com/cairn-sec/cairn"
 	"github.com/cairn-sec/cairn/cloudtrail"
+	"github.com/cairn-sec/cairn/internal/loglevel"
+	"github.com/cairn-sec/cairn/internal/logtime"
 	"github.com/cairn-sec/cairn/web"
 )
 
@@ -112,9 +114,9 @@ func parseEntry(raw json.RawMessage, i int) (logEntry, error) {
 	case f.Timestamp[0] == '"':
 		var s string
 		json.Unmarshal(f.Timestamp, &s)
-		e.Time, ok = parseTime(s)
+		e.Time, ok = logtime.Parse(s)
 	default:
-		e.Time, ok = parseTime(string(f.Timestamp))
+		e.Time, ok = logtime.Parse(string(f.Timestamp))
 	}
 	if !ok {
 		return e, malformedf("logs[%d].timestamp %s: want RFC 3339 or epoch s/ms/µs/ns", i, truncateString(string(f.Timestamp), 40))
@@ -162,12 +164,12 @@ func entryEvent(e *logEntry, org string) (*cairn.Event, error) {
 			return nil, errors.New("entry is not valid UTF-8")
 		}
 		*ev = cairn.Event{Time: e.Time, Source: SourceApplication, Message: e.Body, Raw: e.Raw,
-			Level: normalizeLevel(e.Severity), EventID: firstString(e.Attributes, "event_id", "id"),
+			Level: loglevel.Normalize(e.Severity), EventID: firstString(e.Attributes, "event_id", "id"),
 			Service:   firstString(e.Attributes, "service.name", "service", "service_name"),
 			AccountID: firstString(e.Attributes, "aws_account_id", "account_id", "cloud.account.id"),
 			Region:    firstString(e.Attributes, "aws_region", "cloud.region")}
 		if ev.Level == "" {
-			ev.Level = guessLevel(e.Body)
+			ev.Level = loglevel.Guess(e.Body)
 		}
 		if ev.EventID == "" {
 			ev.EventID = entryID(e, org)

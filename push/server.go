@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/cairn-sec/cairn"
+	"github.com/cairn-sec/cairn/cwlogs"
 	"github.com/cairn-sec/cairn/web"
 )
 
@@ -45,7 +47,7 @@ type Options struct {
 	// (hashed); with none, the /firehose routes are not registered.
 	FirehoseKeys []web.Token
 	// CWLogs decodes a CloudWatch Logs subscription record for
-	// /firehose/cwlogs; nil answers that route 501.
+	// /firehose/cwlogs; default cwlogs.DecodeRecord.
 	CWLogs   RecordDecoder
 	Firehose Limits
 
@@ -78,6 +80,12 @@ func New(opts Options) (*Handler, error) {
 	}
 	defaults(&opts.Firehose, DefaultFirehoseMaxBody, DefaultFirehoseMaxDecoded, DefaultFirehoseMaxRecords)
 	defaults(&opts.Logs, DefaultLogsMaxBody, DefaultLogsMaxDecoded, DefaultLogsMaxEntries)
+	if opts.CWLogs == nil {
+		opts.CWLogs = func(ctx context.Context, data []byte, ref cairn.ObjectRef, out cairn.Emitter) error {
+			_, err := cwlogs.DecodeRecord(ctx, data, ref, out)
+			return err
+		}
+	}
 	if opts.MaxConcurrent <= 0 {
 		opts.MaxConcurrent = DefaultMaxConcurrent
 	}

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/cairn-sec/cairn/internal/golden"
 )
 
 const datasets = "../../shared/datasets"
@@ -24,12 +26,12 @@ func TestSharedDatasets(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var c collect
+		var c golden.Collect
 		if err := (Decoder{}).Decode(context.Background(), bytes.NewReader(in), goldenRef, &c); err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
-		if len(c.rejects) != 0 || len(c.events) == 0 {
-			t.Errorf("%s: %d events, rejects %+v", f, len(c.events), c.rejects)
+		if len(c.Rejects) != 0 || len(c.Events) == 0 {
+			t.Errorf("%s: %d events, rejects %+v", f, len(c.Events), c.Rejects)
 		}
 	}
 }
@@ -59,16 +61,16 @@ func TestPantherCases(t *testing.T) {
 			}
 		}
 		line, _ := json.Marshal(tc.Log)
-		var c collect
+		var c golden.Collect
 		if err := (Decoder{}).Decode(context.Background(), bytes.NewReader(line), goldenRef, &c); err != nil {
 			t.Fatalf("%s: %v", tc.Name, err)
 		}
-		if len(c.events) != 1 {
-			t.Fatalf("%s: rejected: %+v", tc.Name, c.rejects)
+		if len(c.Events) != 1 {
+			t.Fatalf("%s: rejected: %+v", tc.Name, c.Rejects)
 		}
 		var want string
 		json.Unmarshal(tc.Log["query_name"], &want)
-		if ev := c.events[0]; ev.QueryName != want || ev.ClassUID != 4003 || (ev.Answers != nil && !json.Valid(ev.Answers)) {
+		if ev := c.Events[0]; ev.QueryName != want || ev.ClassUID != 4003 || (ev.Answers != nil && !json.Valid(ev.Answers)) {
 			t.Errorf("%s: %+v", tc.Name, ev)
 		}
 		n++

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cairn-sec/cairn"
+	"github.com/cairn-sec/cairn/internal/lines"
 )
 
 // DefaultMaxLineBytes bounds one query log line. A query with the largest
@@ -33,17 +34,17 @@ func (d Decoder) Decode(ctx context.Context, r io.Reader, ref cairn.ObjectRef, o
 	if max <= 0 {
 		max = DefaultMaxLineBytes
 	}
-	lr := newLineReader(r, max)
+	lr := lines.New(r, max)
 	var ev cairn.Event // reused: emitters copy what they keep
 	for i := int64(0); ; i++ {
 		if i&1023 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		line, off, err := lr.next()
+		line, off, err := lr.Next()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
-		if errors.Is(err, errTooLong) {
+		if errors.Is(err, lines.ErrTooLong) {
 			if i == 0 {
 				return cairn.Corruptf("unsupported format: the first line is longer than %d bytes: not a Route 53 Resolver query log", max)
 			}
@@ -91,9 +92,4 @@ func reject(ref cairn.ObjectRef, off, index int64, reason, detail string, raw []
 		Raw: bytes.Clone(truncate(raw, rejectRawBytes)), Time: time.Now().UTC()}
 }
 
-func truncate(b []byte, n int) []byte {
-	if len(b) > n {
-		return b[:n]
-	}
-	return b
-}
+func truncate(b []byte, n int) []byte { return lines.Truncate(b, n) }

@@ -91,6 +91,21 @@ var registry = []fieldDef{
 	{Field: Field{Name: "query_class", Type: TypeString, Aliases: []string{"query.class", "dns.question.class"}}},
 	{Field: Field{Name: "rcode", Type: TypeString, Aliases: []string{"dns.response_code"}}},
 	{Field: Field{Name: "answers", Type: TypeJSON, Aliases: []string{"dns.answers"}}, jsonKey: "answers"},
+	// Logs and HTTP access (migration 3).
+	{Field: Field{Name: "cluster", Type: TypeString, Aliases: []string{"orchestrator.cluster.name", "k8s.cluster.name", "cluster_name"}}},
+	{Field: Field{Name: "namespace", Type: TypeString, Aliases: []string{"kubernetes.namespace_name", "kubernetes.namespace", "k8s.namespace.name", "orchestrator.namespace"}}},
+	{Field: Field{Name: "component", Type: TypeString, Aliases: []string{"service.type"}}},
+	{Field: Field{Name: "log_group", Type: TypeString, Aliases: []string{"logGroup", "aws.cloudwatch.log_group", "log.group"}}},
+	{Field: Field{Name: "log_stream", Type: TypeString, Aliases: []string{"logStream", "aws.cloudwatch.log_stream"}}},
+	{Field: Field{Name: "service", Type: TypeString, Aliases: []string{"service.name", "app"}}},
+	{Field: Field{Name: "trace_id", Type: TypeString, Aliases: []string{"traceId", "trace.id", "metadata.correlation_uid"}}},
+	{Field: Field{Name: "pod", Type: TypeString, Aliases: []string{"kubernetes.pod_name", "kubernetes.pod.name", "k8s.pod.name"}}},
+	{Field: Field{Name: "container", Type: TypeString, Aliases: []string{"kubernetes.container_name", "container.name", "k8s.container.name"}}},
+	{Field: Field{Name: "host", Type: TypeString, Aliases: []string{"kubernetes.host", "host.name", "hostname"}}},
+	{Field: Field{Name: "message", Type: TypeString, Aliases: []string{"msg", "log.message"}}},
+	{Field: Field{Name: "http_method", Type: TypeString, Aliases: []string{"http.request.method", "http_request.http_method", "method"}}},
+	{Field: Field{Name: "url", Type: TypeString, Aliases: []string{"url.original", "http_request.url", "requestURI", "request_uri"}}},
+	{Field: Field{Name: "http_status", Type: TypeInt, Aliases: []string{"http.response.status_code", "http_response.code", "status_code", "responseStatus.code"}}},
 }
 
 // byName maps every lower-cased name and alias to its field.

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cairn-sec/cairn/internal/golden"
 )
 
 const datasets = "../../shared/datasets"
@@ -26,15 +28,15 @@ func TestSharedDatasets(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var c collect
+		var c golden.Collect
 		if err := (Decoder{}).Decode(context.Background(), bytes.NewReader(in), goldenRef, &c); err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
 		lines := bytes.Count(bytes.TrimSpace(in), []byte("\n"))
-		if len(c.rejects) != 0 || len(c.events) != lines {
-			t.Errorf("%s: %d events, %d rejects, want %d events", f, len(c.events), len(c.rejects), lines)
+		if len(c.Rejects) != 0 || len(c.Events) != lines {
+			t.Errorf("%s: %d events, %d rejects, want %d events", f, len(c.Events), len(c.Rejects), lines)
 		}
-		for _, ev := range c.events {
+		for _, ev := range c.Events {
 			if !json.Valid(ev.Raw) || ev.EventID == "" || ev.ClassUID != 4001 {
 				t.Errorf("%s: record %d: bad event %+v", f, ev.Index, ev)
 			}
@@ -82,14 +84,14 @@ func TestPantherCases(t *testing.T) {
 			continue
 		}
 		in := strings.Join(names, " ") + "\n" + strings.Join(vals, " ") + "\n"
-		var c collect
+		var c golden.Collect
 		if err := (Decoder{}).Decode(context.Background(), strings.NewReader(in), goldenRef, &c); err != nil {
 			t.Fatalf("%s: %v\n%s", tc.Name, err, in)
 		}
-		if len(c.events) != 1 {
-			t.Fatalf("%s: %d events, rejects %+v\n%s", tc.Name, len(c.events), c.rejects, in)
+		if len(c.Events) != 1 {
+			t.Fatalf("%s: %d events, rejects %+v\n%s", tc.Name, len(c.Events), c.Rejects, in)
 		}
-		ev := c.events[0]
+		ev := c.Events[0]
 		if a, ok := tc.Log["srcAddr"]; ok && ev.SourceIP != a {
 			t.Errorf("%s: source_ip %q, want %v", tc.Name, ev.SourceIP, a)
 		}

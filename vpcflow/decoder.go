@@ -1,7 +1,6 @@
 package vpcflow
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cairn-sec/cairn"
+	"github.com/cairn-sec/cairn/internal/lines"
 )
 
 // DefaultMaxLineBytes bounds one record line. A record of every field of
@@ -36,12 +36,12 @@ func (d Decoder) Decode(ctx context.Context, r io.Reader, ref cairn.ObjectRef, o
 	if max <= 0 {
 		max = DefaultMaxLineBytes
 	}
-	lr := newLineReader(r, max)
-	first, _, err := lr.next()
+	lr := lines.New(r, max)
+	first, _, err := lr.Next()
 	if errors.Is(err, io.EOF) {
 		return nil // an empty object holds no records
 	}
-	if err != nil && !errors.Is(err, errTooLong) {
+	if err != nil && !errors.Is(err, lines.ErrTooLong) {
 		return err
 	}
 	if bytes.HasPrefix(first, []byte("PAR1")) {
@@ -57,11 +57,11 @@ func (d Decoder) Decode(ctx context.Context, r io.Reader, ref cairn.ObjectRef, o
 		if i&1023 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		line, off, err := lr.next()
+		line, off, err := lr.Next()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
-		if errors.Is(err, errTooLong) {
+		if errors.Is(err, lines.ErrTooLong) {
 			if err := out.Reject(reject(ref, off, i, "record_too_large", "line exceeds the limit of "+strconv.Itoa(max)+" bytes; skipped", line)); err != nil {
 				return err
 			}
@@ -88,65 +88,4 @@ func reject(ref cairn.ObjectRef, off, index int64, reason, detail string, raw []
 		Raw: bytes.Clone(truncate(raw, rejectRawBytes)), Time: time.Now().UTC()}
 }
 
-func truncate(b []byte, n int) []byte {
-	if len(b) > n {
-		return b[:n]
-	}
-	return b
-}
-
-var errTooLong = errors.New("line too long")
-
-// lineReader yields lines without their terminator, skipping blank lines.
-// A line is valid until the next call.
-type lineReader struct {
-	br   *bufio.Reader
-	max  int
-	off  int64 // offset of the next line
-	long []byte
-}
-
-func newLineReader(r io.Reader, max int) *lineReader {
-	size := 64 << 10
-	if max+2 > size {
-		size = max + 2
-	}
-	return &lineReader{br: bufio.NewReaderSize(r, size), max: max}
-}
-
-// next returns the next non-blank line and its byte offset. A line longer
-// than max is consumed and returned truncated with errTooLong.
-func (l *lineReader) next() ([]byte, int64, error) {
-	for {
-		start := l.off
-		line, err := l.br.ReadSlice('\n')
-		l.off += int64(len(line))
-		if errors.Is(err, bufio.ErrBufferFull) || (err == nil && len(line) > l.max+1) {
-			l.long = append(l.long[:0], truncate(line, l.max)...)
-			for errors.Is(err, bufio.ErrBufferFull) {
-				line, err = l.br.ReadSlice('\n')
-				l.off += int64(len(line))
-				if len(l.long) < l.max {
-					l.long = append(l.long, truncate(line, l.max-len(l.long))...)
-				}
-			}
-			if err != nil && !errors.Is(err, io.EOF) {
-				return nil, start, err
-			}
-			return l.long, start, errTooLong
-		}
-		if err != nil && !errors.Is(err, io.EOF) {
-			return nil, start, err
-		}
-		if len(line) > l.max+1 {
-			return truncate(line, l.max), start, errTooLong
-		}
-		trimmed := bytes.TrimRight(line, "\r\n")
-		if len(bytes.TrimSpace(trimmed)) > 0 {
-			return trimmed, start, nil
-		}
-		if err != nil {
-			return nil, start, io.EOF
-		}
-	}
-}
+func truncate(b []byte, n int) []byte { return lines.Truncate(b, n) }

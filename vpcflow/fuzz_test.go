@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cairn-sec/cairn"
+	"github.com/cairn-sec/cairn/internal/golden"
 )
 
 // FuzzDecode checks that no input panics, that whole-file errors are
@@ -23,13 +24,13 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Add([]byte("srcaddr dstaddr\n\"\\ \xff\n"))
 	f.Fuzz(func(t *testing.T, in []byte) {
-		var c collect
+		var c golden.Collect
 		err := (Decoder{MaxLineBytes: 256}).Decode(context.Background(), bytes.NewReader(in), goldenRef, &c)
 		if err != nil && !errors.Is(err, cairn.ErrCorrupt) {
 			t.Fatalf("error not corrupt: %v", err)
 		}
 		seen := map[string]bool{}
-		for _, ev := range c.events {
+		for _, ev := range c.Events {
 			if !json.Valid(ev.Raw) {
 				t.Fatalf("raw is not JSON: %q", ev.Raw)
 			}
@@ -38,7 +39,7 @@ func FuzzDecode(f *testing.F) {
 			}
 			seen[ev.EventID] = true
 		}
-		for _, r := range c.rejects {
+		for _, r := range c.Rejects {
 			if r.Index < 0 || r.Offset < 0 || r.Offset > int64(len(in)) {
 				t.Fatalf("bad reject: %+v", r)
 			}

@@ -52,7 +52,6 @@ func newPushHandler(p *pipeline, c config.Push, getenv func(string) string) (*pu
 	return push.New(push.Options{
 		Store:        push.Begin(p.store.BeginTx),
 		FirehoseKeys: keys,
-		CWLogs:       cwlogsDecoder(),
 		Firehose:     push.Limits{MaxBody: int64(c.Firehose.MaxBody), MaxDecoded: int64(c.Firehose.MaxDecoded), MaxRecords: c.Firehose.MaxRecords},
 		LogsTokens:   tokens,
 		Logs:         push.Limits{MaxBody: int64(c.Logs.MaxBody), MaxDecoded: int64(c.Logs.MaxDecoded), MaxRecords: c.Logs.MaxEntries},
@@ -60,10 +59,6 @@ func newPushHandler(p *pipeline, c config.Push, getenv func(string) string) (*pu
 		Log:          p.log,
 	})
 }
-
-// cwlogsDecoder decodes CloudWatch Logs subscription records for
-// /firehose/cwlogs.
-func cwlogsDecoder() push.RecordDecoder { return nil }
 
 // lockedStoreError explains a store another process writes.
 func lockedStoreError(err error) error {
