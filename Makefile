@@ -51,7 +51,7 @@ fuzz:
 test: tools vet unit fuzz
 
 bench: build tools
-	$(GO) test -run '^$$' -bench . -benchtime 3x ./cloudtrail ./duckdb
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./cloudtrail ./duckdb ./push
 	$(GO) run ./internal/benchrun -cairn bin/cairn
 	CAIRN_BENCH_EVENTS=10000000 $(GO) test -run '^$$' -bench '^BenchmarkSearch$$' -benchtime 3x -timeout 60m ./search
 
