@@ -20,7 +20,7 @@ import (
 const envToken = "CAIRN_API_TOKEN"
 
 func newServeCommand(g *globals) *cobra.Command {
-	var addr string
+	var addr, metricsAddr string
 	var printHash bool
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -63,6 +63,9 @@ collect and receive pushes at once, run cairn collect --http-addr ADDR instead.`
 			if addr != "" {
 				cfg.API.Addr = addr
 			}
+			if metricsAddr != "" {
+				cfg.MetricsAddr = metricsAddr
+			}
 			if err := cfg.Validate(); err != nil {
 				return usageError("configuration: %v", err)
 			}
@@ -74,6 +77,7 @@ collect and receive pushes at once, run cairn collect --http-addr ADDR instead.`
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "", "listen address (default api.addr, 127.0.0.1:8080)")
+	cmd.Flags().StringVar(&metricsAddr, "metrics-addr", "", "with push endpoints: serve Prometheus metrics on this address (default metrics_addr)")
 	cmd.Flags().BoolVar(&printHash, "print-token-hash", false, "read a token on stdin, print its SHA-256 for api.tokens, and exit")
 	return cmd
 }
