@@ -66,6 +66,26 @@ func (k ObjectKind) Describe() string {
 	return string(k)
 }
 
+// Formats are the kinds a configuration may name as an object's format.
+var Formats = []ObjectKind{KindCloudTrail, KindCloudTrailInsight, KindVPCFlow, KindRoute53Resolver,
+	KindCWLogs, KindApplication, KindS3Access, KindALB}
+
+// ParseFormat returns the kind a format name (vpcflow, cwlogs, ...)
+// stands for.
+func ParseFormat(name string) (ObjectKind, error) {
+	k := ObjectKind(strings.ToLower(strings.TrimSpace(name)))
+	for _, f := range Formats {
+		if f == k {
+			return k, nil
+		}
+	}
+	names := make([]string, len(Formats))
+	for i, f := range Formats {
+		names[i] = string(f)
+	}
+	return "", fmt.Errorf("unknown format %q (known: %s)", name, strings.Join(names, ", "))
+}
+
 // KindOf classifies an object key by the AWS key layouts. Keys that do not
 // follow a known layout are treated as CloudTrail log files; the pipeline
 // sniffs their first bytes (see KindOfKey and SniffKind).

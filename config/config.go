@@ -23,6 +23,7 @@ type Config struct {
 	MetricsAddr string    `yaml:"metrics_addr"` // e.g. 127.0.0.1:9108; "" = no metrics endpoint
 	API         API       `yaml:"api"`
 	Queries     Queries   `yaml:"queries"`
+	Formats     []Format  `yaml:"formats"` // format overrides by bucket and key prefix
 }
 
 // Store configures the embedded DuckDB store.
@@ -57,6 +58,7 @@ type Queue struct {
 	RoleARN              string `yaml:"role_arn"`
 	ExternalID           string `yaml:"external_id"`
 	WebIdentityTokenFile string `yaml:"web_identity_token_file"`
+	Format               string `yaml:"format"` // format of every object this queue notifies (after formats: rules)
 }
 
 // Collector tunes the pipeline.
@@ -204,6 +206,7 @@ func (c *Config) Validate() error {
 	}
 	errs = append(errs, c.API.validate()...)
 	errs = append(errs, c.API.Push.validate()...)
+	errs = append(errs, c.validateFormats()...)
 	for i, q := range c.Queues {
 		u, err := url.Parse(q.URL)
 		if q.URL == "" || err != nil || u.Scheme == "" || u.Host == "" {

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/cairn-sec/cairn"
@@ -15,12 +13,7 @@ import (
 // FuzzDecode checks that no input panics, that whole-object errors are
 // corrupt errors, and that every event and reject is well formed.
 func FuzzDecode(f *testing.F) {
-	inputs, _ := filepath.Glob("testdata/cwlogs/*/input")
-	for _, p := range inputs {
-		if b, err := os.ReadFile(p); err == nil {
-			f.Add(b)
-		}
-	}
+	golden.Seed(f, "testdata/cwlogs")
 	f.Fuzz(func(t *testing.T, in []byte) {
 		var c golden.Collect
 		err := Decoder{MaxMessageBytes: 4096}.Decode(context.Background(), bytes.NewReader(in), goldenRef, &c)

@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/cairn-sec/cairn"
@@ -14,26 +13,6 @@ type FormatRule struct {
 	Bucket string
 	Prefix string
 	Kind   cairn.ObjectKind
-}
-
-// Formats are the format names configuration accepts, and their kinds.
-var Formats = map[string]cairn.ObjectKind{
-	"cloudtrail":         cairn.KindCloudTrail,
-	"cloudtrail-insight": cairn.KindCloudTrailInsight,
-	"vpcflow":            cairn.KindVPCFlow,
-	"route53resolver":    cairn.KindRoute53Resolver,
-	"cwlogs":             cairn.KindCWLogs,
-	"application":        cairn.KindApplication,
-	"s3access":           cairn.KindS3Access,
-	"alb":                cairn.KindALB,
-}
-
-// ParseFormat returns the kind a format name stands for.
-func ParseFormat(name string) (cairn.ObjectKind, error) {
-	if k, ok := Formats[strings.ToLower(strings.TrimSpace(name))]; ok {
-		return k, nil
-	}
-	return "", fmt.Errorf("unknown format %q (known: cloudtrail, cloudtrail-insight, vpcflow, route53resolver, cwlogs, application, s3access, alb)", name)
 }
 
 // kindOf decides an object's kind: the first matching rule, else the key

@@ -36,6 +36,8 @@ type env struct {
 	gen   *simulate.Generator
 	stop  context.CancelFunc
 	wg    sync.WaitGroup
+
+	formats []ingest.FormatRule // format overrides the processors get
 }
 
 type syncBuffer struct {
@@ -92,7 +94,7 @@ func (w testWriter) Write(p []byte) (int, error) {
 
 func (e *env) processor(chunkBytes int) *ingest.Processor {
 	dec := cloudtrail.Decoder{}
-	return ingest.NewProcessor(e.s3, e.store, e.c, ingest.ProcessorOptions{ChunkBytes: chunkBytes,
+	return ingest.NewProcessor(e.s3, e.store, e.c, ingest.ProcessorOptions{ChunkBytes: chunkBytes, Formats: e.formats,
 		Decoders: map[cairn.ObjectKind]ingest.Decoder{cairn.KindCloudTrail: dec, cairn.KindCloudTrailInsight: dec}}, e.m, e.log)
 }
 

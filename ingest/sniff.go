@@ -6,6 +6,8 @@ import (
 	"io"
 
 	"github.com/cairn-sec/cairn"
+	"github.com/cairn-sec/cairn/accesslog"
+	"github.com/cairn-sec/cairn/applog"
 	"github.com/cairn-sec/cairn/cwlogs"
 	"github.com/cairn-sec/cairn/route53resolver"
 	"github.com/cairn-sec/cairn/vpcflow"
@@ -37,7 +39,7 @@ func sniff(body io.Reader) (cairn.ObjectKind, io.Reader, error) {
 }
 
 // withDefaultDecoders returns decoders with the vpcflow, route53resolver,
-// cwlogs and application decoders added for the kinds it does not name.
+// cwlogs, application, S3 access log and ALB decoders added for the kinds it does not name.
 // The caller's map is not changed.
 func withDefaultDecoders(decs map[cairn.ObjectKind]Decoder, m *Metrics) map[cairn.ObjectKind]Decoder {
 	out := make(map[cairn.ObjectKind]Decoder, len(decs)+4)
@@ -52,6 +54,15 @@ func withDefaultDecoders(decs map[cairn.ObjectKind]Decoder, m *Metrics) map[cair
 	}
 	if _, ok := out[cairn.KindCWLogs]; !ok {
 		out[cairn.KindCWLogs] = cwlogs.Decoder{OnControl: func() { m.Skipped.WithLabelValues("cwlogs_control_message").Inc() }}
+	}
+	if _, ok := out[cairn.KindApplication]; !ok {
+		out[cairn.KindApplication] = applog.Decoder{}
+	}
+	if _, ok := out[cairn.KindS3Access]; !ok {
+		out[cairn.KindS3Access] = accesslog.S3Decoder{}
+	}
+	if _, ok := out[cairn.KindALB]; !ok {
+		out[cairn.KindALB] = accesslog.ALBDecoder{}
 	}
 	return out
 }

@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/cairn-sec/cairn"
@@ -16,12 +14,7 @@ import (
 // FuzzDecode checks that no input panics, that whole-file errors are
 // corrupt errors, and that every event is well formed.
 func FuzzDecode(f *testing.F) {
-	inputs, _ := filepath.Glob("testdata/route53resolver/*/input")
-	for _, p := range inputs {
-		if b, err := os.ReadFile(p); err == nil {
-			f.Add(b)
-		}
-	}
+	golden.Seed(f, "testdata/route53resolver")
 	f.Fuzz(func(t *testing.T, in []byte) {
 		var c golden.Collect
 		err := (Decoder{MaxLineBytes: 1024}).Decode(context.Background(), bytes.NewReader(in), goldenRef, &c)

@@ -45,6 +45,9 @@ type Options struct {
 	// Bucket is the bucket name written inside digest files
 	// (digestS3Bucket, logFiles[].s3Bucket). Default "cairn-sim-cloudtrail".
 	Bucket string
+	// Formats NextFile writes, in turn (see Formats in formats.go).
+	// Default: only FormatCloudTrail.
+	Formats []Format
 }
 
 // defaultRegions are the regions used when Options.Regions is empty.
@@ -70,6 +73,8 @@ type Generator struct {
 	logs     map[string]logInfo // recent log files, for digests
 	logOrder []string
 	digests  map[string]prevDigest
+	fseq     int   // files written, for the format rotation
+	cwlID    int64 // CloudWatch Logs event ids
 }
 
 // logInfo is what a digest needs to know about a log file.
@@ -155,6 +160,9 @@ type File struct {
 	// Time is the delivery time in the key; events fall in the Interval
 	// before it.
 	Time time.Time
+	// Format is what the file holds; EventIDs are only known for
+	// CloudTrail (the other formats' IDs are derived by their decoders).
+	Format Format
 }
 
 // Record returns one CloudTrail record as JSON (no trailing newline) for
@@ -170,11 +178,10 @@ func (g *Generator) Record(account, region string, t time.Time) []byte {
 // the Interval before File.Time, in no particular order, as CloudTrail
 // writes them. The clock then advances by about Interval.
 func (g *Generator) NextFile() (File, error) {
-	acct := g.accounts[g.seq%len(g.accounts)]
-	region := g.regions[(g.seq/len(g.accounts))%len(g.regions)]
-	g.seq++
-	t := g.clock
-	g.advance()
+	if f := g.nextFormat(); f != FormatCloudTrail {
+		return g.nextOther(f)
+	}
+	acct, region, t := g.nextSlot()
 
 	n := g.opts.EventsPerFile
 	raw := append(g.raw[:0], `{"Records":[`...)
@@ -199,7 +206,7 @@ func (g *Generator) NextFile() (File, error) {
 	key := g.objectKey(acct, region, "CloudTrail", t, "_"+g.rs(alnumChars, 16))
 	g.remember(key, raw, oldest.Truncate(time.Second), newest.Truncate(time.Second))
 	return File{Key: key, Account: acct, Region: region, Events: n, EventIDs: ids,
-		Body: body, RawBytes: int64(len(raw)), Time: t}, nil
+		Body: body, RawBytes: int64(len(raw)), Time: t, Format: FormatCloudTrail}, nil
 }
 
 // WriteLog streams an uncompressed log file {"Records":[...]} with n
@@ -231,6 +238,17 @@ func (g *Generator) WriteLog(w io.Writer, account, region string, t time.Time, n
 		}
 	}
 	return total, write([]byte("]}"))
+}
+
+// nextSlot picks the next file's account, region and delivery time, and
+// moves the clock on.
+func (g *Generator) nextSlot() (acct, region string, t time.Time) {
+	acct = g.accounts[g.seq%len(g.accounts)]
+	region = g.regions[(g.seq/len(g.accounts))%len(g.regions)]
+	g.seq++
+	t = g.clock
+	g.advance()
+	return acct, region, t
 }
 
 // eventTime returns a random time in the window ending at t.

@@ -2,17 +2,11 @@ package vpcflow
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"testing"
 
-	"github.com/cairn-sec/cairn"
+	"github.com/cairn-sec/cairn/internal/benchrate"
 )
-
-type discard struct{ n int }
-
-func (d *discard) Emit(*cairn.Event) error        { d.n++; return nil }
-func (d *discard) Reject(cairn.IngestError) error { return nil }
 
 func benchInput(records int, header string, line func(i int) string) []byte {
 	var b bytes.Buffer
@@ -40,23 +34,5 @@ func BenchmarkDecode(b *testing.B) {
 					i%250, i%200, 1024+i%60000, 100+i)
 			}),
 	}
-	for name, in := range cases {
-		b.Run(name, func(b *testing.B) {
-			b.SetBytes(int64(len(in)))
-			b.ReportAllocs()
-			var d discard
-			cpu0 := cpuTime()
-			for b.Loop() {
-				if err := (Decoder{}).Decode(context.Background(), bytes.NewReader(in), goldenRef, &d); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(d.n)/b.Elapsed().Seconds(), "records/s")
-			if cpu := cpuTime() - cpu0; cpu > 0 {
-				// On a shared machine wall time undercounts: this is the
-				// rate per second of CPU the process actually got.
-				b.ReportMetric(float64(d.n)/cpu.Seconds(), "records/cpu-s")
-			}
-		})
-	}
+	benchrate.Run(b, goldenRef, Decoder{}.Decode, cases)
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/cairn-sec/cairn"
@@ -47,12 +46,25 @@ func newNormalizer(h *header, ref cairn.ObjectRef) *normalizer {
 func (n *normalizer) normalize(line []byte, index int64, ev *cairn.Event) error {
 	s := string(line) // one copy; every column is a substring of it
 	k := 0
-	for f := range strings.FieldsSeq(s) {
+	// Fields are separated by spaces (tabs accepted): an ASCII scan, far
+	// cheaper than strings.Fields' Unicode handling on the hot path.
+	for i := 0; i < len(s); {
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
+		j := i
+		for j < len(s) && s[j] != ' ' && s[j] != '\t' {
+			j++
+		}
 		if k == len(n.vals) {
 			return fmt.Errorf("more fields than the %d the header names", len(n.vals))
 		}
-		n.vals[k] = f
+		n.vals[k] = s[i:j]
 		k++
+		i = j
 	}
 	if k != len(n.vals) {
 		return fmt.Errorf("%d fields, the header names %d", k, len(n.vals))

@@ -155,7 +155,7 @@ func runCollect(ctx context.Context, g *globals, o *collectOptions) error {
 			return err
 		}
 		fetch := s3.New(awsCfg, s3.Options{PathStyle: cfg.AWS.PathStyle})
-		sources = append(sources, ingest.Source{Queue: sqs.New(awsCfg, q.URL), Processor: p.processor(fetch, workers)})
+		sources = append(sources, ingest.Source{Queue: sqs.New(awsCfg, q.URL), Processor: p.formatProcessor(fetch, workers, q.Format)})
 	}
 	col := ingest.NewCollector(sources, ingest.CollectorOptions{
 		Workers: workers, Visibility: cfg.Collector.VisibilityTimeout, WaitTime: cfg.Collector.WaitTime,

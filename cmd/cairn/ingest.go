@@ -27,6 +27,7 @@ type ingestOptions struct {
 	until       string
 	concurrency int
 	progress    string
+	format      string
 }
 
 func newIngestCommand(g *globals) *cobra.Command {
@@ -48,6 +49,7 @@ Objects already ingested are skipped, so a re-run only reads what is new.
 	f.StringVar(&o.until, "until", "", "only keys dated on or before this day (YYYY-MM-DD)")
 	f.IntVar(&o.concurrency, "concurrency", 8, "objects processed at once")
 	f.StringVar(&o.progress, "progress", "auto", "progress display: auto (a bar on a terminal), bar, log, none")
+	f.StringVar(&o.format, "format", "", "format of every object (cloudtrail, vpcflow, route53resolver, cwlogs, application, ...); default: from formats: rules, the key layout, the first bytes")
 	return cmd
 }
 
@@ -94,6 +96,11 @@ func runIngest(ctx context.Context, g *globals, o *ingestOptions, args []string)
 	cfg := g.cfg
 	cfg.AWS = o.aws.merge(cfg.AWS)
 	workers := max(o.concurrency, 1)
+	if o.format != "" {
+		if _, err := cairn.ParseFormat(o.format); err != nil {
+			return usageError("--format: %v", err)
+		}
+	}
 	p, err := openPipeline(ctx, cfg, g.log, workers)
 	if err != nil {
 		return err
@@ -122,10 +129,10 @@ func runIngest(ctx context.Context, g *globals, o *ingestOptions, args []string)
 		}
 		s3c = s3.New(awsCfg, s3.Options{PathStyle: cfg.AWS.PathStyle})
 	}
-	localProc := p.processor(localfs.Fetcher{}, workers)
+	localProc := p.formatProcessor(localfs.Fetcher{}, workers, o.format)
 	var s3Proc *ingest.Processor
 	if s3c != nil {
-		s3Proc = p.processor(s3c, workers)
+		s3Proc = p.formatProcessor(s3c, workers, o.format)
 	}
 
 	// Listing runs ahead of processing; the total grows as it goes.

@@ -65,9 +65,16 @@ func (p *pipeline) chunkBytes(workers int) int {
 
 // processor returns a processor reading through f.
 func (p *pipeline) processor(f ingest.Fetcher, workers int) *ingest.Processor {
+	return p.formatProcessor(f, workers, "")
+}
+
+// formatProcessor returns a processor reading through f that takes
+// objects no formats: rule names to be of format (when not "").
+func (p *pipeline) formatProcessor(f ingest.Fetcher, workers int, format string) *ingest.Processor {
 	dec := cloudtrail.Decoder{}
 	return ingest.NewProcessor(f, p.store, p.committer, ingest.ProcessorOptions{
 		ChunkBytes: p.chunkBytes(workers),
+		Formats:    formatRules(p.cfg, format),
 		Decoders:   map[cairn.ObjectKind]ingest.Decoder{cairn.KindCloudTrail: dec, cairn.KindCloudTrailInsight: dec},
 	}, p.metrics, p.log)
 }

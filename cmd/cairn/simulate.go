@@ -34,15 +34,18 @@ type simulateOptions struct {
 	prefix         string
 	seed           int64
 	quiet          bool
+	format         string
 }
 
 func newSimulateCommand(g *globals) *cobra.Command {
 	o := &simulateOptions{}
 	cmd := &cobra.Command{
 		Use:   "simulate --bucket B (--topic-arn T | --queue-url Q)",
-		Short: "Play realistic CloudTrail log files and their notifications against S3 and SNS/SQS",
-		Long: `Write CloudTrail log files under the real key layout to a bucket and publish the
-notification AWS would send for each: CloudTrail's own SNS message (--shape cloudtrail),
+		Short: "Play realistic log files (CloudTrail and other formats) and their notifications against S3 and SNS/SQS",
+		Long: `Write log files under their real key layouts to a bucket (CloudTrail by default;
+--format picks others or a mix: VPC flow logs, Route 53 Resolver query logs,
+CloudWatch Logs via Firehose (EKS or Lambda), Fluent Bit application logs, S3 access
+logs, ALB access logs) and publish the notification AWS would send for each: CloudTrail's own SNS message (--shape cloudtrail),
 an S3 event notification (--shape s3) or an EventBridge "Object Created" event
 (--shape eventbridge), to an SNS topic or straight to an SQS queue.`,
 		Args: cobra.NoArgs,
@@ -68,6 +71,7 @@ an S3 event notification (--shape s3) or an EventBridge "Object Created" event
 	f.StringVar(&o.prefix, "prefix", "", "key prefix before AWSLogs/")
 	f.Int64Var(&o.seed, "seed", 0, "random seed (default: from the clock; the same seed repeats the same events)")
 	f.BoolVar(&o.quiet, "quiet", false, "print only the final summary")
+	f.StringVar(&o.format, "format", "cloudtrail", "formats to write, in turn (comma-separated): cloudtrail, vpcflow, route53resolver, cwlogs-eks, cwlogs, application, s3access, alb, or all")
 	return cmd
 }
 
@@ -83,6 +87,10 @@ func runSimulate(ctx context.Context, g *globals, o *simulateOptions) error {
 	case simulate.ShapeCloudTrail, simulate.ShapeS3Event, simulate.ShapeEventBridge:
 	default:
 		return usageError("--shape %q: want cloudtrail, s3 or eventbridge", o.shape)
+	}
+	formats, err := simulate.ParseFormats(o.format)
+	if err != nil {
+		return usageError("--format: %v", err)
 	}
 	if o.files == 0 && o.duration == 0 {
 		o.files = 20
@@ -108,7 +116,7 @@ func runSimulate(ctx context.Context, g *globals, o *simulateOptions) error {
 		start = start.Add(-time.Duration(o.files) * 5 * time.Minute)
 	}
 	gen := simulate.NewGenerator(simulate.Options{Seed: seed, Accounts: o.accounts, Regions: o.regions, OrgID: o.orgID,
-		Prefix: o.prefix, EventsPerFile: o.eventsPerFile, Bucket: o.bucket, Start: start})
+		Prefix: o.prefix, EventsPerFile: o.eventsPerFile, Bucket: o.bucket, Start: start, Formats: formats})
 	run := simulate.RunOptions{Bucket: o.bucket, Shape: shape, Files: o.files, Duration: o.duration, Rate: o.rate,
 		KeysPerMessage: o.keysPerMessage, WrapSNS: o.wrapSNS, Region: awsCfg.Region}
 	if !o.quiet {

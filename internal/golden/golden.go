@@ -99,3 +99,13 @@ func Run[E any](t *testing.T, dir string, decode func(in []byte, out cairn.Emitt
 		})
 	}
 }
+
+// Seed adds every case input under dir to the fuzzer's corpus.
+func Seed(f *testing.F, dir string) {
+	inputs, _ := filepath.Glob(filepath.Join(dir, "*", "input"))
+	for _, p := range inputs {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+}

@@ -11,13 +11,13 @@ import (
 // "" when it is none Normalize knows.
 func Normalize(s string) string {
 	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "trace", "debug", "dbug", "d", "7", "verbose", "fine", "finer", "finest":
+	case "trace", "debug", "dbug", "d", "7", "verbose", "fine", "finer", "finest", "10", "20": // 10, 20...: pino/bunyan
 		return "DEBUG"
-	case "info", "information", "informational", "notice", "i", "6", "5", "log", "default":
+	case "info", "information", "informational", "notice", "i", "6", "5", "log", "default", "30":
 		return "INFO"
-	case "warn", "warning", "w", "4":
+	case "warn", "warning", "w", "4", "40":
 		return "WARN"
-	case "error", "err", "e", "3", "fatal", "f", "critical", "crit", "alert", "emerg", "emergency", "panic", "severe", "2", "1", "0":
+	case "error", "err", "e", "3", "fatal", "f", "critical", "crit", "alert", "emerg", "emergency", "panic", "severe", "2", "1", "0", "50", "60":
 		return "ERROR"
 	}
 	return ""
@@ -43,7 +43,7 @@ func Guess(line string) string {
 		head = head[:64]
 	}
 	for _, w := range strings.FieldsFunc(head, func(r rune) bool {
-		return r == ' ' || r == '[' || r == ']' || r == ':' || r == '\t' || r == '|'
+		return r == ' ' || r == '[' || r == ']' || r == ':' || r == '\t' || r == '|' || r == '.'
 	}) {
 		switch strings.ToUpper(w) {
 		case "ERROR", "ERR", "FATAL", "CRITICAL", "PANIC":

@@ -10,8 +10,9 @@ func TestGuess(t *testing.T) {
 		"W1129 00:09:04.380000 1 warnings.go] y":              "WARN",
 		`time="2022-11-29T00:09:04Z" level=warning msg="x"`:   "WARN",
 		"2022-11-29 00:09:04 INFO starting":                   "INFO",
-		"some_message":                                        "",
-		"Eleven cats":                                         "",
+		"[2026-11-20 10:00:09] production.WARNING: disk":      "WARN",
+		"some_message": "",
+		"Eleven cats":  "",
 	} {
 		if got := Guess(line); got != want {
 			t.Errorf("Guess(%q) = %q, want %q", line, got, want)

@@ -1,6 +1,6 @@
 //go:build unix
 
-package vpcflow
+package benchrate
 
 import (
 	"syscall"
