@@ -151,7 +151,9 @@ var migrations = []string{
 	FROM events_data;`,
 	// 4: pushed events (Firehose HTTP endpoint, /v1/logs): the organization
 	// a forwarder names, and the ledger of committed push requests that
-	// makes a retried request store nothing twice.
+	// makes a retried request store nothing twice. The view's JSON columns
+	// are NULL for a raw that is not JSON (a text log line) instead of
+	// failing every query that selects them.
 	`ALTER TABLE events_data ADD COLUMN organization_id VARCHAR;
 	CREATE TABLE IF NOT EXISTS push_requests (
 		endpoint VARCHAR NOT NULL,
@@ -170,10 +172,10 @@ var migrations = []string{
 		time, source, event_id, event_name, event_source, event_type, read_only, account_id, aws_region,
 		user_type, user_arn, user_name, user_principal_id, access_key_id, session_issuer_arn, session_mfa,
 		invoked_by, source_ip, user_agent, error_code, error_message, status, level, class_uid, activity_id, type_uid,
-		nullif(json_extract(raw, '$.requestParameters'), 'null'::JSON) AS request_parameters,
-		nullif(json_extract(raw, '$.responseElements'), 'null'::JSON) AS response_elements,
-		nullif(json_extract(raw, '$.additionalEventData'), 'null'::JSON) AS additional_event_data,
-		nullif(json_extract(raw, '$.resources'), 'null'::JSON) AS resources,
+		nullif(try(json_extract(raw, '$.requestParameters')), 'null'::JSON) AS request_parameters,
+		nullif(try(json_extract(raw, '$.responseElements')), 'null'::JSON) AS response_elements,
+		nullif(try(json_extract(raw, '$.additionalEventData')), 'null'::JSON) AS additional_event_data,
+		nullif(try(json_extract(raw, '$.resources')), 'null'::JSON) AS resources,
 		raw, s3_bucket, s3_key, record_index, ingested_at,
 		dst_ip, src_port, dst_port, protocol, bytes, packets, action, direction, traffic_path,
 		vpc_id, subnet_id, instance_id, interface_id, log_status, start_time, end_time,

@@ -248,7 +248,7 @@ func (h *Handler) readFirehose(r *http.Request, res *result, decode RecordDecode
 		t = h.opts.Now().UTC()
 	}
 	budget := lim.MaxDecoded - decoded
-	c := &collector{b: b, budget: lim.MaxDecoded}
+	c := &collector{b: b, budget: lim.MaxDecoded, etag: res.requestID}
 	for i, data := range req.Records {
 		n, err := h.decodeRecord(r.Context(), c, decode, data, i, res.requestID, t, &budget)
 		if err != nil {

@@ -173,7 +173,7 @@ func TestFirehoseStoreFailure(t *testing.T) {
 			fs := &failingStore{failAt: at}
 			e := newEnv(t, func(o *Options) { o.Store = fs })
 			fs.st = e.store
-			body := delivery("sf", 1700000000000, []byte("one\ntwo"), []byte(`{"bad json`))
+			body := delivery("sf", 1700000000000, []byte("one\ntwo"), []byte{0x1f, 0x8b, 0, 1, 2})
 			st, hdr, b := e.firehose(PathFirehoseRaw+"?format=json", "sf", body, nil)
 			wantFirehose(t, st, hdr, b, 500, "sf", "injected")
 			for _, q := range []string{`SELECT count(*) FROM events`, `SELECT count(*) FROM ingest_errors`, `SELECT count(*) FROM push_requests`} {
@@ -183,11 +183,10 @@ func TestFirehoseStoreFailure(t *testing.T) {
 			}
 			// Firehose retries; the store works again.
 			fs.failAt = ""
-			body = delivery("sf", 1700000000000, []byte(`{"message":"one"}`), []byte(`{"bad json`))
 			st, hdr, b = e.firehose(PathFirehoseRaw+"?format=json", "sf", body, nil)
 			wantFirehose(t, st, hdr, b, 200, "sf", "")
-			if n := e.count(`SELECT count(*) FROM events`); n != 1 {
-				t.Fatalf("%d events after the retry", n)
+			if n := e.count(`SELECT count(*) FROM events`) + 10*e.count(`SELECT count(*) FROM ingest_errors`); n != 12 {
+				t.Fatalf("%d events + 10 × ingest errors after the retry, want 2 + 10", n)
 			}
 		})
 	}
@@ -196,23 +195,23 @@ func TestFirehoseStoreFailure(t *testing.T) {
 func TestFirehoseBadRecordsQuarantined(t *testing.T) {
 	e := newEnv(t)
 	body := delivery("q1", 1700000000000,
-		[]byte(`{"time":"2026-11-01T00:00:00Z","level":"warning","msg":"disk low","service":"api"}`+"\n"+`{"broken`),
+		[]byte(`{"time":"2026-11-01T00:00:00Z","level":"warning","msg":"disk low","service":"api"}`+"\n"+`2026-11-02T00:00:00Z [ERROR] a text line`),
 		[]byte{0x1f, 0x8b, 0, 1, 2}, // a gzip header, then garbage
 		[]byte(`{"message":"fine"}`))
 	st, hdr, b := e.firehose(PathFirehoseRaw+"?format=json", "q1", body, nil)
 	wantFirehose(t, st, hdr, b, 200, "q1", "")
-	rows := e.rows(`SELECT message, level, service, time FROM events ORDER BY message`)
-	if len(rows) != 2 || rows[0][0] != "disk low" || rows[0][1] != "WARN" || rows[0][2] != "api" ||
-		!asTime(t, rows[0][3]).Equal(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)) || rows[1][0] != "fine" {
+	rows := e.rows(`SELECT message, level, service, time FROM events ORDER BY time, message`)
+	if len(rows) != 3 || rows[0][0] != "fine" || !asTime(t, rows[0][3]).Equal(time.UnixMilli(1700000000000)) ||
+		rows[1][0] != "disk low" || rows[1][1] != "WARN" || rows[1][2] != "api" || !asTime(t, rows[1][3]).Equal(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)) ||
+		rows[2][1] != "ERROR" || !asTime(t, rows[2][3]).Equal(time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)) {
 		t.Fatalf("events %v", rows)
 	}
-	errs := e.rows(`SELECT key, etag, record_index, reason, detail FROM ingest_errors ORDER BY key, record_index`)
-	if len(errs) != 2 || errs[0][0] != "firehose/q1/0" || errs[0][1] != "q1" || toInt(errs[0][2]) != 1 || errs[0][3] != "bad_record" ||
-		!strings.Contains(errs[0][4].(string), "json line 2") ||
-		errs[1][0] != "firehose/q1/1" || toInt(errs[1][2]) != -1 || errs[1][3] != "gzip" || !strings.Contains(errs[1][4].(string), "Firehose request q1 record 1") {
+	errs := e.rows(`SELECT key, etag, record_index, reason, detail FROM ingest_errors`)
+	if len(errs) != 1 || errs[0][0] != "firehose/q1/1" || errs[0][1] != "q1" || toInt(errs[0][2]) != -1 || errs[0][3] != "gzip" ||
+		!strings.Contains(errs[0][4].(string), "Firehose request q1 record 1") {
 		t.Fatalf("ingest_errors %v", errs)
 	}
-	if n := e.count(`SELECT count(*) FROM push_requests WHERE records = 3 AND events = 2 AND errors = 2`); n != 1 {
+	if n := e.count(`SELECT count(*) FROM push_requests WHERE records = 3 AND events = 3 AND errors = 1`); n != 1 {
 		t.Fatalf("ledger %v", e.rows(`SELECT * FROM push_requests`))
 	}
 }

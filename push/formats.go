@@ -11,10 +11,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/cairn-sec/cairn"
+	"github.com/cairn-sec/cairn/applog"
 	"github.com/cairn-sec/cairn/cloudtrail"
 	"github.com/cairn-sec/cairn/internal/lines"
-	"github.com/cairn-sec/cairn/internal/loglevel"
-	"github.com/cairn-sec/cairn/internal/logtime"
 )
 
 // RecordDecoder turns one pushed record's data (base64-decoded; still
@@ -26,13 +25,18 @@ type RecordDecoder func(ctx context.Context, data []byte, ref cairn.ObjectRef, o
 
 // Raw line formats of /firehose/raw?format=...
 const (
-	FormatLines      = "lines"      // each line a message (source "application")
-	FormatJSON       = "json"       // each line a JSON object (source "application", fields lifted)
-	FormatCloudTrail = "cloudtrail" // each line a CloudTrail record (source "aws.cloudtrail")
+	// FormatLines: application log lines (applog): JSON lines with time,
+	// level, message, service, trace and Kubernetes fields lifted, or text
+	// lines; the request's timestamp stands in for a line without a time.
+	FormatLines = "lines"
+	// FormatJSON is FormatLines (applog tells JSON from text per line).
+	FormatJSON = "json"
+	// FormatCloudTrail: a CloudTrail record per line (source "aws.cloudtrail").
+	FormatCloudTrail = "cloudtrail"
 )
 
 // SourceApplication is the source of application log events.
-const SourceApplication = "application"
+const SourceApplication = applog.Source
 
 // RawFormats are the formats /firehose/raw takes.
 var RawFormats = []string{FormatLines, FormatJSON, FormatCloudTrail}
@@ -40,21 +44,19 @@ var RawFormats = []string{FormatLines, FormatJSON, FormatCloudTrail}
 // rawDecoder returns the decoder of a raw line format.
 func rawDecoder(format string) (RecordDecoder, error) {
 	switch format {
-	case "", FormatLines, FormatJSON, FormatCloudTrail:
-	default:
-		return nil, malformedf("format %q: want one of %s", format, strings.Join(RawFormats, ", "))
+	case "", FormatLines, FormatJSON:
+		return func(ctx context.Context, data []byte, ref cairn.ObjectRef, out cairn.Emitter) error {
+			return applog.Decoder{MaxLineBytes: len(data) + 1}.Decode(ctx, bytes.NewReader(data), ref, out)
+		}, nil
+	case FormatCloudTrail:
+		return decodeCloudTrailLines, nil
 	}
-	if format == "" {
-		format = FormatLines
-	}
-	return func(ctx context.Context, data []byte, ref cairn.ObjectRef, out cairn.Emitter) error {
-		return decodeLines(ctx, format, data, ref, out)
-	}, nil
+	return nil, malformedf("format %q: want one of %s", format, strings.Join(RawFormats, ", "))
 }
 
-// decodeLines emits one event per non-blank line of data; a bad line is
-// rejected alone.
-func decodeLines(ctx context.Context, format string, data []byte, ref cairn.ObjectRef, out cairn.Emitter) error {
+// decodeCloudTrailLines emits one event per non-blank line of data, each a
+// CloudTrail record; a bad line is rejected alone.
+func decodeCloudTrailLines(ctx context.Context, data []byte, ref cairn.ObjectRef, out cairn.Emitter) error {
 	lr := lines.New(bytes.NewReader(data), len(data)+1)
 	for i := int64(0); ; i++ {
 		line, off, err := lr.Next()
@@ -65,17 +67,9 @@ func decodeLines(ctx context.Context, format string, data []byte, ref cairn.Obje
 			return err
 		}
 		ev := &cairn.Event{}
-		switch format {
-		case FormatLines:
-			err = lineEvent(line, ref.EventTime, ev)
-		case FormatJSON:
-			err = jsonLineEvent(line, ref.EventTime, ev)
-		case FormatCloudTrail:
-			err = cloudtrail.Normalize(bytes.Clone(line), ev)
-		}
-		if err != nil {
+		if err := cloudtrail.Normalize(bytes.Clone(line), ev); err != nil {
 			if rerr := out.Reject(cairn.IngestError{Ref: ref, Offset: off, Index: i, Reason: "bad_record",
-				Detail: fmt.Sprintf("%s line %d at byte %d: %v", format, i+1, off, err), Raw: truncate(line, 4096)}); rerr != nil {
+				Detail: fmt.Sprintf("cloudtrail line %d at byte %d: %v", i+1, off, err), Raw: truncate(line, 4096)}); rerr != nil {
 				return rerr
 			}
 			continue
@@ -88,48 +82,6 @@ func decodeLines(ctx context.Context, format string, data []byte, ref cairn.Obje
 			return err
 		}
 	}
-}
-
-// lineEvent is a plain text line: its message, its time the request's.
-func lineEvent(line []byte, t time.Time, ev *cairn.Event) error {
-	if !utf8.Valid(line) {
-		return fmt.Errorf("line is not valid UTF-8")
-	}
-	msg := string(line)
-	raw, err := json.Marshal(map[string]string{"message": msg})
-	if err != nil {
-		return err
-	}
-	*ev = cairn.Event{Time: t, Source: SourceApplication, Message: msg, Level: loglevel.Guess(msg), Raw: raw}
-	return nil
-}
-
-// jsonLineEvent is a JSON object line: time, level, message and service
-// lifted from their usual names.
-func jsonLineEvent(line []byte, t time.Time, ev *cairn.Event) error {
-	if !utf8.Valid(line) {
-		return fmt.Errorf("line is not valid UTF-8")
-	}
-	var m map[string]any
-	if err := json.Unmarshal(line, &m); err != nil {
-		return fmt.Errorf("not a JSON object: %v", err)
-	}
-	*ev = cairn.Event{Time: t, Source: SourceApplication, Raw: bytes.Clone(line)}
-	if v := firstString(m, "timestamp", "time", "@timestamp", "ts"); v != "" {
-		tt, ok := logtime.Parse(v)
-		if !ok {
-			return fmt.Errorf("bad time %q", truncateString(v, 40))
-		}
-		ev.Time = tt
-	}
-	ev.Message = firstString(m, "message", "msg", "body", "log")
-	ev.Level = loglevel.Normalize(firstString(m, "level", "severity", "severity_text", "levelname"))
-	if ev.Level == "" {
-		ev.Level = loglevel.Guess(ev.Message)
-	}
-	ev.Service = firstString(m, "service", "service.name", "app", "application")
-	ev.EventID = firstString(m, "event_id", "eventID")
-	return nil
 }
 
 // firstString returns the first of keys m holds, as text.
@@ -173,13 +125,23 @@ func truncateString(s string, n int) string {
 type collector struct {
 	b      *batch
 	budget int64
+	etag   string // the request ID, for quarantined events
 }
 
 var _ cairn.Emitter = (*collector)(nil)
 
-// Emit keeps a copy of ev: decoders may reuse theirs.
+// Emit keeps a copy of ev, with its own copy of the stored bytes:
+// decoders may reuse their event, and line decoders' Raw may point into a
+// read buffer that the next line overwrites (applog's does).
 func (c *collector) Emit(ev *cairn.Event) error {
+	if !utf8.Valid(ev.Raw) {
+		// The store keeps text; a line that is not UTF-8 would lose its
+		// bytes there. ingest_errors keeps them.
+		return c.Reject(cairn.IngestError{Ref: cairn.ObjectRef{Bucket: ev.Bucket, Key: ev.Key, ETag: c.etag}, Offset: -1, Index: ev.Index,
+			Reason: "bad_record", Detail: fmt.Sprintf("%s record %d: not valid UTF-8 text", ev.Key, ev.Index), Raw: truncate(ev.Raw, 4096)})
+	}
 	e := *ev
+	e.Raw, e.Answers = bytes.Clone(ev.Raw), bytes.Clone(ev.Answers)
 	c.b.events = append(c.b.events, &e)
 	c.b.size += int64(e.Size())
 	if c.b.size > c.budget {

@@ -267,7 +267,7 @@ func (h *Handler) readLogs(r *http.Request, res *result, org string) (*batch, er
 	wire, decoded := body.Bytes()
 	b := &batch{req: cairn.PushRequest{Endpoint: PathLogs, RequestID: res.requestID, OrganizationID: org,
 		Records: int64(len(entries)), Bytes: wire, RawBytes: decoded}}
-	c := &collector{b: b, budget: lim.MaxDecoded}
+	c := &collector{b: b, budget: lim.MaxDecoded, etag: res.requestID}
 	key := "v1/logs/" + res.requestID
 	for i := range entries {
 		ev, err := entryEvent(&entries[i], org)

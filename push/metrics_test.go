@@ -22,7 +22,7 @@ func TestConcurrentRetriesAndMetrics(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			statuses[i], _, _ = e.firehose(PathFirehoseRaw+"?format=json", "conc", body, nil)
+			statuses[i], _, _ = e.firehose(PathFirehoseRaw+"?format=cloudtrail", "conc", body, nil)
 		}()
 	}
 	wg.Wait()
@@ -33,7 +33,7 @@ func TestConcurrentRetriesAndMetrics(t *testing.T) {
 	}
 	e.firehose(PathFirehoseRaw, "conc", body, map[string]string{HeaderAccessKey: "wrong"})
 	if n := e.count(`SELECT count(*) FROM ingest_errors`); n != 4 {
-		// 3 bad JSON lines ("a", "b", "c") and the bad record, once.
+		// 3 lines that are no CloudTrail records ("a", "b", "c") and a fourth, once.
 		t.Fatalf("%d ingest errors", n)
 	}
 	for _, c := range []struct {
