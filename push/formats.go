@@ -3,7 +3,6 @@ package push
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -82,28 +81,6 @@ func decodeCloudTrailLines(ctx context.Context, data []byte, ref cairn.ObjectRef
 			return err
 		}
 	}
-}
-
-// firstString returns the first of keys m holds, as text.
-func firstString(m map[string]any, keys ...string) string {
-	for _, k := range keys {
-		switch v := m[k].(type) {
-		case string:
-			if v != "" {
-				return v
-			}
-		case float64:
-			return jsonNumber(v)
-		case json.Number:
-			return v.String()
-		}
-	}
-	return ""
-}
-
-func jsonNumber(f float64) string {
-	b, _ := json.Marshal(f)
-	return string(b)
 }
 
 func truncate(b []byte, n int) []byte {

@@ -179,6 +179,28 @@ func entryEvent(e *logEntry, org string) (*cairn.Event, error) {
 	return ev, nil
 }
 
+// firstString returns the first of keys m holds, as text.
+func firstString(m map[string]any, keys ...string) string {
+	for _, k := range keys {
+		switch v := m[k].(type) {
+		case string:
+			if v != "" {
+				return v
+			}
+		case float64:
+			return jsonNumber(v)
+		case json.Number:
+			return v.String()
+		}
+	}
+	return ""
+}
+
+func jsonNumber(f float64) string {
+	b, _ := json.Marshal(f)
+	return string(b)
+}
+
 // entryID is the deterministic ID of an entry without one: a hash of the
 // organization, the time, the severity, the body and the attributes (in
 // key order), so that a retried entry is the same event however its
