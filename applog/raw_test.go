@@ -12,7 +12,7 @@ import (
 // the event struct, its byte slices shared.
 type structCopy struct{ evs []cairn.Event }
 
-func (s *structCopy) Emit(ev *cairn.Event) error    { s.evs = append(s.evs, *ev); return nil }
+func (s *structCopy) Emit(ev *cairn.Event) error     { s.evs = append(s.evs, *ev); return nil }
 func (s *structCopy) Reject(cairn.IngestError) error { return nil }
 
 // An event's raw stays its own line after later lines are read (the
