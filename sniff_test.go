@@ -56,3 +56,19 @@ func TestKindOfKey(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSniffKind checks that no input panics and that an accepted kind is
+// one Cairn has a decoder for.
+func FuzzSniffKind(f *testing.F) {
+	for _, s := range []string{`{"Records":[]}`, `{"messageType":"DATA_MESSAGE","logGroup":"g"}`, "H4sI", "version srcaddr dstaddr\n", `{"msg":"x"}`, "\x1f\x8b\x08"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, head []byte) {
+		kind, ok := SniffKind(head)
+		if ok {
+			if _, err := ParseFormat(string(kind)); err != nil {
+				t.Fatalf("SniffKind(%q) = %q: %v", head, kind, err)
+			}
+		}
+	})
+}

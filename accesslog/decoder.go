@@ -8,7 +8,6 @@ import (
 	"errors"
 	"io"
 	"strconv"
-	"time"
 
 	"github.com/cairn-sec/cairn"
 	"github.com/cairn-sec/cairn/internal/lines"
@@ -32,54 +31,35 @@ func decode(ctx context.Context, r io.Reader, ref cairn.ObjectRef, out cairn.Emi
 	if max <= 0 {
 		max = DefaultMaxLineBytes
 	}
-	lr := lines.New(r, max)
-	var ev cairn.Event
 	var fields []string
-	for i := int64(0); ; i++ {
-		if i&1023 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
-		line, off, err := lr.Next()
-		if errors.Is(err, io.EOF) {
+	return lines.Records{Ref: ref, Out: out, RejectBytes: rejectRawBytes,
+		TooLong: func(index int64) error {
+			if index == 0 {
+				return cairn.Corruptf("unsupported format: the first line is longer than %d bytes: not an %s", max, f.name)
+			}
 			return nil
-		}
-		var detail, reason string
-		switch {
-		case errors.Is(err, lines.ErrTooLong):
-			reason, detail = "record_too_large", "line exceeds the limit of "+strconv.Itoa(max)+" bytes; skipped"
-		case err != nil:
-			return err
-		default:
-			ev = cairn.Event{}
+		},
+		Record: func(index, _ int64, line []byte, ev *cairn.Event) (string, error) {
+			var err error
 			fields, err = splitFields(string(line), fields)
 			if err == nil && len(fields) < f.minFields {
 				err = errors.New("only " + strconv.Itoa(len(fields)) + " fields, want at least " + strconv.Itoa(f.minFields))
 			}
 			if err == nil {
-				err = f.normalize(fields, &ev)
+				err = f.normalize(fields, ev)
 			}
 			if err != nil {
-				reason, detail = "bad_record", "not an "+f.name+" line: "+err.Error()
+				if index == 0 {
+					return "", cairn.Corruptf("unsupported format: the first line is not an %s: %s: %q", f.name, err, lines.Truncate(line, 120))
+				}
+				return "not an " + f.name + " line: " + err.Error(), nil
 			}
-		}
-		if reason != "" {
-			if i == 0 {
-				return cairn.Corruptf("unsupported format: the first line is not an %s: %s: %q", f.name, detail, lines.Truncate(line, 120))
-			}
-			if err := out.Reject(cairn.IngestError{Ref: ref, Offset: off, Index: i, Reason: reason, Detail: detail,
-				Raw: bytes.Clone(lines.Truncate(line, rejectRawBytes)), Time: time.Now().UTC()}); err != nil {
-				return err
-			}
-			continue
-		}
-		ev.Raw = bytes.Clone(line) // line is the reader's buffer, overwritten by the next read
-		sum := sha256.Sum256(line)
-		ev.EventID = hex.EncodeToString(sum[:16])
-		ev.Bucket, ev.Key, ev.Index = ref.Bucket, ref.Key, i
-		if err := out.Emit(&ev); err != nil {
-			return err
-		}
-	}
+			ev.Raw = bytes.Clone(line) // line is the reader's buffer, overwritten by the next read
+			sum := sha256.Sum256(line)
+			ev.EventID = hex.EncodeToString(sum[:16])
+			ev.Bucket, ev.Key, ev.Index = ref.Bucket, ref.Key, index
+			return "", nil
+		}}.Loop(ctx, lines.New(r, max))
 }
 
 // num parses an optional integer field.

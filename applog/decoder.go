@@ -6,9 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"errors"
 	"io"
-	"strconv"
 	"time"
 
 	"github.com/cairn-sec/cairn"
@@ -37,37 +35,15 @@ func (d Decoder) Decode(ctx context.Context, r io.Reader, ref cairn.ObjectRef, o
 	if max <= 0 {
 		max = DefaultMaxLineBytes
 	}
-	lr := lines.New(r, max)
-	var ev cairn.Event // reused: emitters copy what they keep
-	for i := int64(0); ; i++ {
-		if i&1023 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
-		line, off, err := lr.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if i == 0 && bytes.IndexByte(line, 0) >= 0 {
-			return cairn.Corruptf("unsupported format: binary data, not an application log (first bytes %q)", lines.Truncate(line, 32))
-		}
-		if errors.Is(err, lines.ErrTooLong) {
-			if err := out.Reject(cairn.IngestError{Ref: ref, Offset: off, Index: i, Reason: "record_too_large",
-				Detail: "line exceeds the limit of " + strconv.Itoa(max) + " bytes; skipped",
-				Raw:    bytes.Clone(lines.Truncate(line, rejectRawBytes)), Time: time.Now().UTC()}); err != nil {
-				return err
+	return lines.Records{Ref: ref, Out: out, RejectBytes: rejectRawBytes,
+		Record: func(index, off int64, line []byte, ev *cairn.Event) (string, error) {
+			if index == 0 && bytes.IndexByte(line, 0) >= 0 {
+				return "", cairn.Corruptf("unsupported format: binary data, not an application log (first bytes %q)", lines.Truncate(line, 32))
 			}
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		ev = cairn.Event{}
-		Normalize(line, ref, off, &ev)
-		ev.Index = i
-		if err := out.Emit(&ev); err != nil {
-			return err
-		}
-	}
+			Normalize(line, ref, off, ev)
+			ev.Index = index
+			return "", nil
+		}}.Loop(ctx, lines.New(r, max))
 }
 
 // Normalize fills ev from one log line found at byte offset off of ref.

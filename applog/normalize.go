@@ -172,7 +172,7 @@ func leadingTime(s string) (t time.Time, ok bool) {
 		return t, false
 	}
 	f := strings.SplitN(s, " ", 3)
-	if len(f) >= 2 {
+	if len(f) >= 2 && len(f[1]) >= 5 && f[1][0] >= '0' && f[1][0] <= '9' && strings.IndexByte(f[1], ':') > 0 {
 		if t, ok := logtime.Parse(f[0] + " " + f[1]); ok {
 			return t, true
 		}

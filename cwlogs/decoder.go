@@ -148,48 +148,68 @@ func (s *stream) decodeBase64Lines(br *bufio.Reader, depth int) error {
 
 var errTooLarge = errors.New("message too large")
 
-// limitReader fails once the JSON value being decoded exceeds max bytes,
-// so that one huge value cannot fill memory.
-type limitReader struct {
-	r   io.Reader
-	dec *json.Decoder
-	n   int64
-	max int64
+// window reads for the JSON decoder. It keeps the input from the start of
+// the value being decoded (so that a bad message is quarantined as
+// received, without decoding every message twice), and fails once that
+// value exceeds max bytes, so that one huge value cannot fill memory.
+type window struct {
+	r    io.Reader
+	dec  *json.Decoder
+	buf  []byte // the input from offset base on
+	base int64
+	max  int64
 }
 
-func (l *limitReader) Read(p []byte) (int, error) {
-	if l.n-l.dec.InputOffset() > l.max {
+func (w *window) Read(p []byte) (int, error) {
+	if w.base+int64(len(w.buf))-w.dec.InputOffset() > w.max {
 		return 0, errTooLarge
 	}
-	n, err := l.r.Read(p)
-	l.n += int64(n)
+	n, err := w.r.Read(p)
+	w.buf = append(w.buf, p[:n]...)
 	return n, err
 }
 
+// from drops the input before offset off.
+func (w *window) from(off int64) {
+	if k := off - w.base; k > 0 {
+		w.buf = w.buf[:copy(w.buf, w.buf[k:])]
+		w.base = off
+	}
+}
+
+// since returns the input from offset off (not before the last from) on.
+func (w *window) since(off int64) []byte { return w.buf[off-w.base:] }
+
 // decodeJSON reads JSON values back to back.
 func (s *stream) decodeJSON(r io.Reader, depth int) error {
-	lr := &limitReader{r: r, max: int64(s.max)}
-	dec := json.NewDecoder(lr)
-	lr.dec = dec
+	w := &window{r: r, max: int64(s.max)}
+	dec := json.NewDecoder(w)
+	w.dec = dec
 	for {
 		if err := s.ctx.Err(); err != nil {
 			return err
 		}
 		off := dec.InputOffset()
-		var raw json.RawMessage
-		err := dec.Decode(&raw)
+		w.from(off)
+		var m message
+		err := dec.Decode(&m)
 		if errors.Is(err, io.EOF) {
 			return nil // an empty object holds no messages
 		}
-		if err != nil {
-			var se *json.SyntaxError
-			switch {
-			case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, errTooLarge):
-				return s.badStream(off, err)
-			}
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case err == nil, errors.As(err, &te): // te: a whole value of the wrong shape
+		case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, errTooLarge):
+			// Keep what follows the bad spot (bounded) with the reject.
+			tail := bytes.Clone(truncate(bytes.TrimLeft(w.since(off), " \t\r\n"), rejectRawBytes))
+			more, _ := io.ReadAll(io.LimitReader(r, int64(rejectRawBytes-len(tail))))
+			return s.badStream(off, err, append(tail, more...))
+		default:
 			return err // a read error: the gzip layer's or the fetch's
 		}
-		if err := s.message(raw, off, depth); err != nil {
+		raw := bytes.TrimSpace(w.since(off)[:dec.InputOffset()-off])
+		if err := s.message(&m, err, raw, off, depth); err != nil {
 			return err
 		}
 	}
@@ -198,7 +218,7 @@ func (s *stream) decodeJSON(r io.Reader, depth int) error {
 // badStream handles bytes that are not JSON: at the start of the object
 // they make it an unsupported format; later, the rest of the object is
 // quarantined as one record (JSON cannot be resynchronized).
-func (s *stream) badStream(off int64, err error) error {
+func (s *stream) badStream(off int64, err error, tail []byte) error {
 	what := err.Error()
 	if errors.Is(err, errTooLarge) {
 		what = fmt.Sprintf("a message exceeds the limit of %d bytes", s.max)
@@ -209,17 +229,18 @@ func (s *stream) badStream(off int64, err error) error {
 	s.c.Rejected++
 	s.index++ // a record of its own: ingest_errors keeps one row per index
 	return s.out.Reject(cairn.IngestError{Ref: s.ref, Offset: off, Index: s.index - 1, Reason: "bad_record",
-		Detail: "CloudWatch Logs payload from this byte on not decoded: " + what, Time: time.Now().UTC()})
+		Detail: "CloudWatch Logs payload from this byte on not decoded: " + what, Raw: tail, Time: time.Now().UTC()})
 }
 
 // message handles one JSON value.
-func (s *stream) message(raw []byte, off int64, depth int) error {
-	var m message
-	if raw[0] != '{' {
+// m is raw decoded, decodeErr what decoding said (a value of the wrong
+// shape).
+func (s *stream) message(m *message, decodeErr error, raw []byte, off int64, depth int) error {
+	if len(raw) == 0 || raw[0] != '{' {
 		return s.badMessage(raw, off, "not a CloudWatch Logs subscription message: not a JSON object")
 	}
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return s.badMessage(raw, off, "not a CloudWatch Logs subscription message: "+err.Error())
+	if decodeErr != nil {
+		return s.badMessage(raw, off, "not a CloudWatch Logs subscription message: "+decodeErr.Error())
 	}
 	if m.Awslogs != nil && m.MessageType == "" {
 		data, err := base64.StdEncoding.DecodeString(m.Awslogs.Data)
@@ -248,7 +269,7 @@ func (s *stream) message(raw []byte, off int64, depth int) error {
 	var ev cairn.Event
 	for i := range m.LogEvents {
 		ev = cairn.Event{}
-		normalize(&m, &m.LogEvents[i], route, &ev)
+		normalize(m, &m.LogEvents[i], route, &ev)
 		ev.Bucket, ev.Key, ev.Index = s.ref.Bucket, s.ref.Key, s.index
 		s.index++
 		s.c.Events++

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/cairn-sec/cairn"
@@ -63,5 +64,25 @@ func TestMessageTooLarge(t *testing.T) {
 	err := Decoder{MaxMessageBytes: 100_000}.Decode(context.Background(), bytes.NewReader(big), cairn.ObjectRef{}, &c)
 	if !errors.Is(err, cairn.ErrCorrupt) {
 		t.Fatalf("error %v, want corrupt", err)
+	}
+}
+
+// A bad message among good ones is quarantined with its bytes as
+// received; the messages around it are stored.
+func TestBadMessageQuarantined(t *testing.T) {
+	good := `{"messageType":"DATA_MESSAGE","owner":"1","logGroup":"g","logStream":"s","logEvents":[{"id":"1","timestamp":1700000000000,"message":"a"}]}`
+	bad := `{"messageType":"DATA_MESSAGE","logGroup":"g","logEvents":[{"id":"2","timestamp":"soon","message":"b"}]}`
+	good2 := strings.Replace(good, `"id":"1"`, `"id":"3"`, 1)
+	in := good + "\n" + bad + "\n" + good2 + "\n{broken"
+	var c golden.Collect
+	if err := (Decoder{}).Decode(context.Background(), strings.NewReader(in), cairn.ObjectRef{Key: "k"}, &c); err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Events) != 2 || c.Events[0].EventID != "cwl:g:1" || c.Events[1].EventID != "cwl:g:3" {
+		t.Fatalf("events %+v", c.Events)
+	}
+	if len(c.Rejects) != 2 || string(c.Rejects[0].Raw) != bad || !strings.Contains(c.Rejects[0].Detail, "timestamp") ||
+		string(c.Rejects[1].Raw) != "{broken" || c.Rejects[0].Index == c.Rejects[1].Index {
+		t.Fatalf("rejects %+v", c.Rejects)
 	}
 }

@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
-	"strconv"
-	"time"
 
 	"github.com/cairn-sec/cairn"
 	"github.com/cairn-sec/cairn/internal/lines"
@@ -34,43 +31,23 @@ func (d Decoder) Decode(ctx context.Context, r io.Reader, ref cairn.ObjectRef, o
 	if max <= 0 {
 		max = DefaultMaxLineBytes
 	}
-	lr := lines.New(r, max)
-	var ev cairn.Event // reused: emitters copy what they keep
-	for i := int64(0); ; i++ {
-		if i&1023 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
-		line, off, err := lr.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if errors.Is(err, lines.ErrTooLong) {
-			if i == 0 {
+	return lines.Records{Ref: ref, Out: out, RejectBytes: rejectRawBytes,
+		TooLong: func(index int64) error {
+			if index == 0 {
 				return cairn.Corruptf("unsupported format: the first line is longer than %d bytes: not a Route 53 Resolver query log", max)
 			}
-			if err := out.Reject(reject(ref, off, i, "record_too_large", "line exceeds the limit of "+strconv.Itoa(max)+" bytes; skipped", line)); err != nil {
-				return err
+			return nil
+		},
+		Record: func(index, _ int64, line []byte, ev *cairn.Event) (string, error) {
+			if err := Normalize(line, ref.Key, index, ev); err != nil {
+				if index == 0 && !IsQueryLine(line) {
+					return "", cairn.Corruptf("unsupported format: the first line is not a Route 53 Resolver query log record (a JSON object with query_name): %q", truncate(line, 120))
+				}
+				return err.Error(), nil
 			}
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		ev = cairn.Event{}
-		if err := Normalize(line, ref.Key, i, &ev); err != nil {
-			if i == 0 && !IsQueryLine(line) {
-				return cairn.Corruptf("unsupported format: the first line is not a Route 53 Resolver query log record (a JSON object with query_name): %q", truncate(line, 120))
-			}
-			if err := out.Reject(reject(ref, off, i, "bad_record", err.Error(), line)); err != nil {
-				return err
-			}
-			continue
-		}
-		ev.Bucket, ev.Key, ev.Index = ref.Bucket, ref.Key, i
-		if err := out.Emit(&ev); err != nil {
-			return err
-		}
-	}
+			ev.Bucket, ev.Key, ev.Index = ref.Bucket, ref.Key, index
+			return "", nil
+		}}.Loop(ctx, lines.New(r, max))
 }
 
 // IsQueryLine reports whether line is a JSON object with a query_name
@@ -85,11 +62,6 @@ func IsQueryLine(line []byte) bool {
 		return false
 	}
 	return probe.QueryName != nil && probe.Records == nil
-}
-
-func reject(ref cairn.ObjectRef, off, index int64, reason, detail string, raw []byte) cairn.IngestError {
-	return cairn.IngestError{Ref: ref, Offset: off, Index: index, Reason: reason, Detail: detail,
-		Raw: bytes.Clone(truncate(raw, rejectRawBytes)), Time: time.Now().UTC()}
 }
 
 func truncate(b []byte, n int) []byte { return lines.Truncate(b, n) }

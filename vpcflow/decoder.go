@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"strconv"
-	"time"
 
 	"github.com/cairn-sec/cairn"
 	"github.com/cairn-sec/cairn/internal/lines"
@@ -52,40 +50,13 @@ func (d Decoder) Decode(ctx context.Context, r io.Reader, ref cairn.ObjectRef, o
 		return cairn.Corruptf("unsupported format: the first line is not a VPC flow log header naming fields of versions 2 to 8: %q", truncate(first, 120))
 	}
 	n := newNormalizer(h, ref)
-	var ev cairn.Event // reused: emitters copy what they keep
-	for i := int64(0); ; i++ {
-		if i&1023 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
-		line, off, err := lr.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if errors.Is(err, lines.ErrTooLong) {
-			if err := out.Reject(reject(ref, off, i, "record_too_large", "line exceeds the limit of "+strconv.Itoa(max)+" bytes; skipped", line)); err != nil {
-				return err
+	return lines.Records{Ref: ref, Out: out, RejectBytes: rejectRawBytes,
+		Record: func(index, _ int64, line []byte, ev *cairn.Event) (string, error) {
+			if err := n.normalize(line, index, ev); err != nil {
+				return err.Error(), nil
 			}
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		ev = cairn.Event{}
-		if err := n.normalize(line, i, &ev); err != nil {
-			if err := out.Reject(reject(ref, off, i, "bad_record", err.Error(), line)); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := out.Emit(&ev); err != nil {
-			return err
-		}
-	}
-}
-
-func reject(ref cairn.ObjectRef, off, index int64, reason, detail string, raw []byte) cairn.IngestError {
-	return cairn.IngestError{Ref: ref, Offset: off, Index: index, Reason: reason, Detail: detail,
-		Raw: bytes.Clone(truncate(raw, rejectRawBytes)), Time: time.Now().UTC()}
+			return "", nil
+		}}.Loop(ctx, lr)
 }
 
 func truncate(b []byte, n int) []byte { return lines.Truncate(b, n) }

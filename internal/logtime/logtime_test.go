@@ -33,3 +33,15 @@ func TestParse(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParse checks that no input panics and that a parsed time is UTC.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"2022-11-29T00:09:04.38Z", "1669680544.38", "29/Nov/2022:01:09:04 +0100", "2022-11-29 00:09:04,380", "9999999999999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if tm, ok := Parse(s); ok && tm.Location() != time.UTC {
+			t.Fatalf("Parse(%q) = %v, not UTC", s, tm)
+		}
+	})
+}
