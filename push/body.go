@@ -21,6 +21,9 @@ var (
 	errTooLarge = errors.New("request too large")
 	// errEncoding: a Content-Encoding other than gzip or identity (415).
 	errEncoding = errors.New("unsupported content encoding")
+	// errStore: the store failed while a request was decoded into it
+	// (500, so that it is retried).
+	errStore = errors.New("store failure")
 )
 
 // status is the HTTP status of a request error: 400, 413 or 415 for the

@@ -1,9 +1,11 @@
 package push
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cairn-sec/cairn"
 )
@@ -45,12 +47,12 @@ func Begin[T Tx](begin func(context.Context) (T, error)) Store {
 	})
 }
 
-// batch is a decoded request, ready to commit.
+// batch is a parsed request: its ledger entry and fill, which decodes it
+// into the request's transaction. fill's error keeps its class (limits,
+// malformed input); it fails the request and nothing is stored.
 type batch struct {
-	req     cairn.PushRequest
-	events  []*cairn.Event
-	rejects []cairn.IngestError
-	size    int64 // memory the events hold
+	req  cairn.PushRequest
+	fill func(ctx context.Context, s *sink) error
 }
 
 // outcome is what committing a batch did.
@@ -60,9 +62,11 @@ type outcome struct {
 	took      time.Duration
 }
 
-// commit stores a batch in one transaction: nothing when its request is
-// in the ledger already, else its events, rejects and ledger entry.
-func commit(ctx context.Context, st Store, b *batch) (outcome, error) {
+// commit stores a batch in one transaction: nothing (and no decoding) when
+// its request is in the ledger already, else its events and quarantined
+// records as fill produces them, and its ledger entry. maxRecordBytes
+// bounds the events one record holds until it is decoded whole.
+func commit(ctx context.Context, st Store, b *batch, maxRecordBytes int64) (outcome, error) {
 	start := time.Now()
 	tx, err := st.BeginPush(ctx)
 	if err != nil {
@@ -76,14 +80,14 @@ func commit(ctx context.Context, st Store, b *batch) (outcome, error) {
 	if done {
 		return outcome{duplicate: true, took: time.Since(start)}, tx.Rollback()
 	}
-	if err := tx.Append(ctx, b.events); err != nil {
-		return outcome{}, fmt.Errorf("append events: %w", err)
+	s := &sink{ctx: ctx, tx: tx, etag: b.req.RequestID, max: maxRecordBytes}
+	if err := b.fill(ctx, s); err != nil {
+		return outcome{}, err
 	}
-	if len(b.rejects) > 0 {
-		if err := tx.Reject(ctx, b.rejects); err != nil {
-			return outcome{}, fmt.Errorf("quarantine records: %w", err)
-		}
+	if err := s.endRecord(true); err != nil {
+		return outcome{}, err
 	}
+	b.req.Events, b.req.Errors = s.events, s.rejects
 	if err := tx.MarkRequest(ctx, b.req); err != nil {
 		return outcome{}, err
 	}
@@ -92,4 +96,69 @@ func commit(ctx context.Context, st Store, b *batch) (outcome, error) {
 		return outcome{}, fmt.Errorf("commit: %w", err)
 	}
 	return outcome{res: res, took: time.Since(start)}, nil
+}
+
+// sink is the Emitter decoders write a request's records to, inside its
+// transaction. A record's events wait in pending until the record is
+// decoded whole (endRecord): a record that fails adds none of them.
+// Rejected records go to the transaction at once.
+type sink struct {
+	ctx     context.Context
+	tx      Tx
+	etag    string // the request ID, for quarantined events
+	max     int64  // bytes pending events may hold
+	pending []*cairn.Event
+	size    int64
+	events  int64 // appended
+	rejects int64
+}
+
+var _ cairn.Emitter = (*sink)(nil)
+
+// Emit keeps a copy of ev, with its own copy of the stored bytes:
+// decoders may reuse their event, and line decoders' Raw may point into a
+// read buffer that the next line overwrites.
+func (s *sink) Emit(ev *cairn.Event) error {
+	if !utf8.Valid(ev.Raw) {
+		// The store keeps text; a line that is not UTF-8 would lose its
+		// bytes there. ingest_errors keeps them.
+		return s.Reject(cairn.IngestError{Ref: cairn.ObjectRef{Bucket: ev.Bucket, Key: ev.Key, ETag: s.etag}, Offset: -1, Index: ev.Index,
+			Reason: "bad_record", Detail: fmt.Sprintf("%s record %d: not valid UTF-8 text", ev.Key, ev.Index), Raw: truncate(ev.Raw, 4096)})
+	}
+	e := *ev
+	e.Raw, e.Answers = bytes.Clone(ev.Raw), bytes.Clone(ev.Answers)
+	s.pending = append(s.pending, &e)
+	s.size += int64(e.Size())
+	if s.size > s.max {
+		return fmt.Errorf("%w: one record's events exceed %d bytes", errTooLarge, s.max)
+	}
+	return nil
+}
+
+// Reject quarantines a record in the transaction.
+func (s *sink) Reject(e cairn.IngestError) error {
+	if e.Time.IsZero() {
+		e.Time = time.Now().UTC()
+	}
+	s.rejects++
+	if err := s.tx.Reject(s.ctx, []cairn.IngestError{e}); err != nil {
+		return fmt.Errorf("%w: %w", errStore, err)
+	}
+	return nil
+}
+
+// endRecord appends the pending events (ok) or drops them.
+func (s *sink) endRecord(ok bool) error {
+	defer func() {
+		clear(s.pending)
+		s.pending, s.size = s.pending[:0], 0
+	}()
+	if !ok || len(s.pending) == 0 {
+		return nil
+	}
+	if err := s.tx.Append(s.ctx, s.pending); err != nil {
+		return fmt.Errorf("%w: append events: %w", errStore, err)
+	}
+	s.events += int64(len(s.pending)) // the transaction keeps its own slice of them
+	return nil
 }

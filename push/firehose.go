@@ -209,7 +209,7 @@ func (h *Handler) serveFirehose(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if st, err := h.process(r, res, func() (*batch, error) { return h.readFirehose(r, res, decode) }); err != nil {
+	if st, err := h.process(r, res, h.opts.Firehose.MaxDecoded, func() (*batch, error) { return h.readFirehose(r, res, decode) }); err != nil {
 		fail(st, err)
 		return
 	}
@@ -247,51 +247,51 @@ func (h *Handler) readFirehose(r *http.Request, res *result, decode RecordDecode
 	if t.IsZero() {
 		t = h.opts.Now().UTC()
 	}
-	budget := lim.MaxDecoded - decoded
-	c := &collector{b: b, budget: lim.MaxDecoded, etag: res.requestID}
-	for i, data := range req.Records {
-		n, err := h.decodeRecord(r.Context(), c, decode, data, i, res.requestID, t, &budget)
-		if err != nil {
-			return nil, err
+	b.fill = func(ctx context.Context, s *sink) error {
+		budget := lim.MaxDecoded - decoded
+		for i, data := range req.Records {
+			n, err := decodeRecord(ctx, s, decode, data, i, res.requestID, t, budget)
+			if err != nil {
+				return err
+			}
+			budget -= n
+			b.req.RawBytes += n
 		}
-		b.req.RawBytes += n
-		req.Records[i] = nil // the events keep what they need
+		return nil
 	}
-	b.req.Events, b.req.Errors = int64(len(b.events)), int64(len(b.rejects))
 	return b, nil
 }
 
-// decodeRecord decodes one record into c. A record that cannot be read is
-// quarantined (with the events it produced before failing dropped); only
-// limits and a canceled request fail the whole request.
-func (h *Handler) decodeRecord(ctx context.Context, c *collector, decode RecordDecoder, data []byte, i int,
-	requestID string, t time.Time, budget *int64) (int64, error) {
+// decodeRecord decodes one record into s, spending at most budget bytes
+// of decompressed output, and returns how many it spent. A record that
+// cannot be read is quarantined (with the events it produced before
+// failing dropped); only limits, a canceled request and the store fail
+// the whole request.
+func decodeRecord(ctx context.Context, s *sink, decode RecordDecoder, data []byte, i int,
+	requestID string, t time.Time, budget int64) (int64, error) {
 	ref := cairn.ObjectRef{Key: fmt.Sprintf("firehose/%s/%d", requestID, i), ETag: requestID, EventTime: t}
-	quarantine := func(reason string, err error) {
-		c.Reject(cairn.IngestError{Ref: ref, Offset: -1, Index: -1, Reason: reason,
+	quarantine := func(reason string, err error) error {
+		return s.Reject(cairn.IngestError{Ref: ref, Offset: -1, Index: -1, Reason: reason,
 			Detail: fmt.Sprintf("Firehose request %s record %d: %v", requestID, i, err), Raw: truncate(data, 4096)})
 	}
-	plain, err := gunzipRecord(data, *budget)
+	plain, err := gunzipRecord(data, budget)
 	if err != nil {
 		if errors.Is(err, errTooLarge) {
 			return 0, fmt.Errorf("record %d: %w", i, err)
 		}
-		quarantine("gzip", err)
-		return 0, nil
+		return 0, quarantine("gzip", err)
 	}
-	*budget -= int64(len(plain))
-	mark, markSize := len(c.b.events), c.b.size
-	if err := decode(ctx, plain, ref, c); err != nil {
-		if errors.Is(err, errTooLarge) || ctx.Err() != nil {
-			return 0, err
-		}
-		clear(c.b.events[mark:])
-		c.b.events, c.b.size = c.b.events[:mark], markSize
-		reason := cairn.Reason(err)
-		if reason == "other" || reason == "corrupt" {
-			reason = "bad_record"
-		}
-		quarantine(reason, err)
+	err = decode(ctx, plain, ref, s)
+	if err == nil {
+		return int64(len(plain)), s.endRecord(true)
 	}
-	return int64(len(plain)), nil
+	if errors.Is(err, errTooLarge) || ctx.Err() != nil || errors.Is(err, errStore) {
+		return 0, err
+	}
+	s.endRecord(false)
+	reason := cairn.Reason(err)
+	if reason == "other" || reason == "corrupt" {
+		reason = "bad_record"
+	}
+	return int64(len(plain)), quarantine(reason, err)
 }

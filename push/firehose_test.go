@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -168,7 +169,7 @@ func TestFirehoseRetryStoredOnce(t *testing.T) {
 }
 
 func TestFirehoseStoreFailure(t *testing.T) {
-	for _, at := range []string{"begin", "mark", "commit"} {
+	for _, at := range []string{"begin", "append", "reject", "mark", "commit"} {
 		t.Run(at, func(t *testing.T) {
 			fs := &failingStore{failAt: at}
 			e := newEnv(t, func(o *Options) { o.Store = fs })
@@ -256,6 +257,12 @@ func TestFirehoseCWLogsDecoderErrors(t *testing.T) {
 	if n := e.count(`SELECT count(*) FROM ingest_errors WHERE key = 'firehose/cw/1' AND reason = 'bad_record'`); n != 1 {
 		t.Fatalf("errors %v", e.rows(`SELECT * FROM ingest_errors`))
 	}
+	// A retry of a committed request is answered without decoding it.
+	st, hdr, b = e.firehose(PathFirehoseCWLogs, "cw", body, nil)
+	wantFirehose(t, st, hdr, b, 200, "cw", "")
+	if calls != 3 {
+		t.Fatalf("%d decoder calls after the retry", calls)
+	}
 }
 
 func TestParseFirehoseTimestampString(t *testing.T) {
@@ -264,5 +271,25 @@ func TestParseFirehoseTimestampString(t *testing.T) {
 		base64.StdEncoding.EncodeToString([]byte("x"))+`"}],"extra":[1,{"b":2}]}`), 10)
 	if err != nil || !req.Timestamp.Equal(time.UnixMilli(1578090903599)) || len(req.Records) != 1 || string(req.Records[0]) != "x" {
 		t.Fatalf("%+v %v", req, err)
+	}
+}
+
+// Events stream into the transaction record by record: a request whose
+// events take more memory than max_decoded in all (many short lines) is
+// stored; the bound applies to one record's events.
+func TestFirehoseManyShortLines(t *testing.T) {
+	e := newEnv(t, func(o *Options) { o.Firehose = Limits{MaxBody: 1 << 20, MaxDecoded: 8 << 20, MaxRecords: 10000} })
+	var recs [][]byte
+	for r := 0; r < 100; r++ {
+		var sb strings.Builder
+		for i := 0; i < 300; i++ {
+			fmt.Fprintf(&sb, "r%d line %d\n", r, i)
+		}
+		recs = append(recs, []byte(sb.String()))
+	}
+	st, hdr, b := e.firehose(PathFirehoseRaw, "many", delivery("many", 1700000000000, recs...), nil)
+	wantFirehose(t, st, hdr, b, 200, "many", "")
+	if n := e.count(`SELECT count(*) FROM events`); n != 30000 {
+		t.Fatalf("%d events", n)
 	}
 }

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
-	"unicode/utf8"
 
 	"github.com/cairn-sec/cairn"
 	"github.com/cairn-sec/cairn/applog"
@@ -95,42 +93,4 @@ func truncateString(s string, n int) string {
 		return s[:n] + "…"
 	}
 	return s
-}
-
-// collector gathers a request's events and rejects, within a memory
-// budget.
-type collector struct {
-	b      *batch
-	budget int64
-	etag   string // the request ID, for quarantined events
-}
-
-var _ cairn.Emitter = (*collector)(nil)
-
-// Emit keeps a copy of ev, with its own copy of the stored bytes:
-// decoders may reuse their event, and line decoders' Raw may point into a
-// read buffer that the next line overwrites (applog's does).
-func (c *collector) Emit(ev *cairn.Event) error {
-	if !utf8.Valid(ev.Raw) {
-		// The store keeps text; a line that is not UTF-8 would lose its
-		// bytes there. ingest_errors keeps them.
-		return c.Reject(cairn.IngestError{Ref: cairn.ObjectRef{Bucket: ev.Bucket, Key: ev.Key, ETag: c.etag}, Offset: -1, Index: ev.Index,
-			Reason: "bad_record", Detail: fmt.Sprintf("%s record %d: not valid UTF-8 text", ev.Key, ev.Index), Raw: truncate(ev.Raw, 4096)})
-	}
-	e := *ev
-	e.Raw, e.Answers = bytes.Clone(ev.Raw), bytes.Clone(ev.Answers)
-	c.b.events = append(c.b.events, &e)
-	c.b.size += int64(e.Size())
-	if c.b.size > c.budget {
-		return fmt.Errorf("%w: decoded events exceed %d bytes", errTooLarge, c.budget)
-	}
-	return nil
-}
-
-func (c *collector) Reject(e cairn.IngestError) error {
-	if e.Time.IsZero() {
-		e.Time = time.Now().UTC()
-	}
-	c.b.rejects = append(c.b.rejects, e)
-	return nil
 }

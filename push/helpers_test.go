@@ -170,7 +170,7 @@ func wantFirehose(t *testing.T, status int, hdr http.Header, body []byte, wantSt
 // failingStore wraps a real store's transactions, failing one step.
 type failingStore struct {
 	st     *duckdb.Store
-	failAt string // "begin", "append", "mark", "commit"
+	failAt string // "begin", "append", "reject", "mark", "commit"
 }
 
 func (f *failingStore) BeginPush(ctx context.Context) (Tx, error) {
@@ -187,6 +187,20 @@ func (f *failingStore) BeginPush(ctx context.Context) (Tx, error) {
 type failingTx struct {
 	*duckdb.Tx
 	failAt string
+}
+
+func (t *failingTx) Append(ctx context.Context, evs []*cairn.Event) error {
+	if t.failAt == "append" {
+		return fmt.Errorf("injected: append failed")
+	}
+	return t.Tx.Append(ctx, evs)
+}
+
+func (t *failingTx) Reject(ctx context.Context, errs []cairn.IngestError) error {
+	if t.failAt == "reject" {
+		return fmt.Errorf("injected: quarantine failed")
+	}
+	return t.Tx.Reject(ctx, errs)
 }
 
 func (t *failingTx) MarkRequest(ctx context.Context, r cairn.PushRequest) error {

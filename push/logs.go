@@ -1,6 +1,7 @@
 package push
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -247,14 +248,14 @@ func (h *Handler) serveLogs(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusBadRequest, err)
 		return
 	}
-	if st, err := h.process(r, res, func() (*batch, error) { return h.readLogs(r, res, org) }); err != nil {
+	if st, err := h.process(r, res, h.opts.Logs.MaxDecoded, func() (*batch, error) { return h.readLogs(r, res, org) }); err != nil {
 		fail(st, err)
 		return
 	}
 	res.status = http.StatusOK
 	b := res.b
 	writeJSON(w, http.StatusOK, logsResponse{RequestID: res.requestID, Accepted: b.req.Records, Events: res.out.res.Inserted,
-		DuplicateEvents: res.out.res.Duplicates, Quarantined: int64(len(b.rejects)), DuplicateRequest: res.out.duplicate})
+		DuplicateEvents: res.out.res.Duplicates, Quarantined: b.req.Errors, DuplicateRequest: res.out.duplicate})
 }
 
 // logsResponse is /v1/logs' success body.
@@ -289,23 +290,30 @@ func (h *Handler) readLogs(r *http.Request, res *result, org string) (*batch, er
 	wire, decoded := body.Bytes()
 	b := &batch{req: cairn.PushRequest{Endpoint: PathLogs, RequestID: res.requestID, OrganizationID: org,
 		Records: int64(len(entries)), Bytes: wire, RawBytes: decoded}}
-	c := &collector{b: b, budget: lim.MaxDecoded, etag: res.requestID}
 	key := "v1/logs/" + res.requestID
-	for i := range entries {
-		ev, err := entryEvent(&entries[i], org)
-		if err != nil {
-			c.Reject(cairn.IngestError{Ref: cairn.ObjectRef{Key: key, ETag: res.requestID}, Offset: -1, Index: int64(i),
-				Reason: "bad_record", Detail: fmt.Sprintf("/v1/logs request %s logs[%d]: %v", res.requestID, i, err),
-				Raw: truncate(entries[i].Raw, 4096)})
-			continue
+	b.fill = func(ctx context.Context, s *sink) error {
+		for i := range entries {
+			ev, err := entryEvent(&entries[i], org)
+			if err != nil {
+				err = s.Reject(cairn.IngestError{Ref: cairn.ObjectRef{Key: key, ETag: res.requestID}, Offset: -1, Index: int64(i),
+					Reason: "bad_record", Detail: fmt.Sprintf("/v1/logs request %s logs[%d]: %v", res.requestID, i, err),
+					Raw: truncate(entries[i].Raw, 4096)})
+			} else {
+				ev.Key, ev.Index = key, int64(i)
+				err = s.Emit(ev)
+			}
+			if err != nil {
+				return err
+			}
+			entries[i] = logEntry{}
+			if i%1000 == 999 {
+				if err := s.endRecord(true); err != nil {
+					return err
+				}
+			}
 		}
-		ev.Key, ev.Index = key, int64(i)
-		if err := c.Emit(ev); err != nil {
-			return nil, err
-		}
-		entries[i] = logEntry{}
+		return nil
 	}
-	b.req.Events, b.req.Errors = int64(len(b.events)), int64(len(b.rejects))
 	return b, nil
 }
 

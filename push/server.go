@@ -150,7 +150,7 @@ func (h *Handler) acquire(ctx context.Context) (release func(), err error) {
 
 // process decodes (read) and commits a request under a decode slot. For
 // a failed request it returns the status to answer and why.
-func (h *Handler) process(r *http.Request, res *result, read func() (*batch, error)) (int, error) {
+func (h *Handler) process(r *http.Request, res *result, maxRecordBytes int64, read func() (*batch, error)) (int, error) {
 	release, err := h.acquire(r.Context())
 	if err != nil {
 		return http.StatusServiceUnavailable, err
@@ -161,8 +161,12 @@ func (h *Handler) process(r *http.Request, res *result, read func() (*batch, err
 		return status(err), err
 	}
 	res.b = b
-	if res.out, err = commit(r.Context(), h.opts.Store, b); err != nil {
-		return http.StatusInternalServerError, fmt.Errorf("store failure, retry later: %w", err)
+	if res.out, err = commit(r.Context(), h.opts.Store, b, maxRecordBytes); err != nil {
+		st := status(err)
+		if st == http.StatusInternalServerError {
+			err = fmt.Errorf("retry later: %w", err)
+		}
+		return st, err
 	}
 	return http.StatusOK, nil
 }
@@ -193,12 +197,12 @@ func (h *Handler) finish(ctx context.Context, r *result, start time.Time) {
 			h.m.Duplicates.WithLabelValues(r.endpoint).Inc()
 		} else {
 			h.m.Records.WithLabelValues(r.endpoint, "decoded").Add(float64(r.b.req.Records))
-			h.m.Records.WithLabelValues(r.endpoint, "quarantined").Add(float64(len(r.b.rejects)))
+			h.m.Records.WithLabelValues(r.endpoint, "quarantined").Add(float64(r.b.req.Errors))
 			h.m.Events.WithLabelValues(r.endpoint, "stored").Add(float64(r.out.res.Inserted))
 			h.m.Events.WithLabelValues(r.endpoint, "duplicate").Add(float64(r.out.res.Duplicates))
 		}
 		attrs = append(attrs, "records", r.b.req.Records, "events", r.out.res.Inserted, "duplicate_events", r.out.res.Duplicates,
-			"quarantined", len(r.b.rejects), "duplicate_request", r.out.duplicate)
+			"quarantined", r.b.req.Errors, "duplicate_request", r.out.duplicate)
 	}
 	level := slog.LevelInfo
 	if r.err != nil {
