@@ -35,7 +35,7 @@ const (
 // Limits bound one request.
 type Limits struct {
 	MaxBody    int64 // body bytes as received
-	MaxDecoded int64 // after decompressing the body and each record; also bounds the decoded events' memory
+	MaxDecoded int64 // after decompressing the body and each record; also bounds the memory of one record's events
 	MaxRecords int   // Firehose records or log entries
 }
 
