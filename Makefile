@@ -51,11 +51,14 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzMatch$$' -fuzztime $(FUZZTIME) ./sigma
 	$(GO) test -run '^$$' -fuzz '^FuzzParseCases$$' -fuzztime $(FUZZTIME) ./rulepack
 	$(GO) test -run '^$$' -fuzz '^FuzzParsePolicy$$' -fuzztime $(FUZZTIME) ./doctor
+	$(GO) test -run '^$$' -fuzz '^FuzzParseFirehose$$' -fuzztime $(FUZZTIME) ./push
+	$(GO) test -run '^$$' -fuzz '^FuzzParseLogs$$' -fuzztime $(FUZZTIME) ./push
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeLines$$' -fuzztime $(FUZZTIME) ./push
 
 test: tools vet unit fuzz
 
 bench: build tools
-	$(GO) test -run '^$$' -bench . -benchtime 3x ./cloudtrail ./duckdb
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./cloudtrail ./duckdb ./push
 	$(GO) run ./internal/benchrun -cairn bin/cairn
 	CAIRN_BENCH_EVENTS=10000000 $(GO) test -run '^$$' -bench '^BenchmarkSearch$$' -benchtime 3x -timeout 60m ./search
 

@@ -89,6 +89,10 @@ type Event struct {
 	HTTPMethod string
 	URL        string
 	HTTPStatus NullInt
+
+	// Pushed events (migration 4): the organization a forwarder named in
+	// X-Organization-Id.
+	OrganizationID string
 }
 
 // NullInt is a nullable integer.

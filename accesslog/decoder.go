@@ -1,6 +1,7 @@
 package accesslog
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -53,7 +54,7 @@ func decode(ctx context.Context, r io.Reader, ref cairn.ObjectRef, out cairn.Emi
 				}
 				return "not an " + f.name + " line: " + err.Error(), nil
 			}
-			ev.Raw = line
+			ev.Raw = bytes.Clone(line) // line is the reader's buffer, overwritten by the next read
 			sum := sha256.Sum256(line)
 			ev.EventID = hex.EncodeToString(sum[:16])
 			ev.Bucket, ev.Key, ev.Index = ref.Bucket, ref.Key, index

@@ -49,7 +49,7 @@ func (d Decoder) Decode(ctx context.Context, r io.Reader, ref cairn.ObjectRef, o
 // Normalize fills ev from one log line found at byte offset off of ref.
 func Normalize(line []byte, ref cairn.ObjectRef, off int64, ev *cairn.Event) {
 	ev.Source = Source
-	ev.Raw = line
+	ev.Raw = bytes.Clone(line) // line is the reader's buffer, overwritten by the next read
 	ev.Bucket, ev.Key = ref.Bucket, ref.Key
 	ev.ClassUID, ev.ActivityID, ev.TypeUID = 0, 99, 99
 	ev.EventID = eventID(ref, off, line)

@@ -80,6 +80,7 @@ type API struct {
 	QueryTimeout    time.Duration `yaml:"query_timeout"`     // per query; default 30s
 	MaxRows         int           `yaml:"max_rows"`          // rows returned at most; default 10000
 	MaxRequestBytes ByteSize      `yaml:"max_request_bytes"` // request body limit; default 1MiB
+	Push            Push          `yaml:"push"`              // push endpoints (Firehose, /v1/logs); see push.go
 }
 
 // APIToken is one accepted bearer token: its name (for logs) and the
@@ -112,8 +113,9 @@ func Default() Config {
 			RetryBackoff: 30 * time.Second, MaxBackoff: 15 * time.Minute, ShutdownGrace: 30 * time.Second,
 			MemoryBudget: 256 << 20, GroupLinger: 5 * time.Millisecond,
 		},
-		Log:     Log{Level: "info", Format: "text"},
-		API:     API{Addr: "127.0.0.1:8080", QueryTimeout: 30 * time.Second, MaxRows: 10000, MaxRequestBytes: 1 << 20},
+		Log: Log{Level: "info", Format: "text"},
+		API: API{Addr: "127.0.0.1:8080", QueryTimeout: 30 * time.Second, MaxRows: 10000, MaxRequestBytes: 1 << 20,
+			Push: DefaultPush()},
 		Queries: Queries{Dir: filepath.Join(DefaultConfigDir(), "queries")},
 	}
 }
@@ -203,6 +205,7 @@ func (c *Config) Validate() error {
 		errs = append(errs, errors.New("aws.access_key_id and aws.secret_access_key go together"))
 	}
 	errs = append(errs, c.API.validate()...)
+	errs = append(errs, c.API.Push.validate()...)
 	errs = append(errs, c.validateFormats()...)
 	for i, q := range c.Queues {
 		u, err := url.Parse(q.URL)

@@ -13,8 +13,8 @@ func (c *cfnWriter) extraParameters() Obj {
 	}
 	if p.with(WithFirehose) {
 		params = append(params, KV{"FirehoseEndpointUrl", obj("Type", "String",
-			"AllowedPattern", "^https://.+",
-			"Description", "HTTPS URL of cairn serve's Firehose endpoint.")})
+			"AllowedPattern", firehoseURLPattern,
+			"Description", firehoseURLDesc)})
 	}
 	return params
 }

@@ -19,6 +19,14 @@ const (
 	WithFirehose = "firehose"
 )
 
+// firehoseURLPattern is what the Firehose stream's endpoint URL must look
+// like: cairn serve's Firehose routes (push.PathFirehoseCWLogs,
+// push.PathFirehoseRaw), over HTTPS as Firehose requires.
+const (
+	firehoseURLPattern = `^https://[^/]+/firehose/(cwlogs|raw)([?]format=(lines|json|cloudtrail))?$`
+	firehoseURLDesc    = "HTTPS URL of cairn serve's Firehose endpoint: https://HOST/firehose/cwlogs for CloudWatch Logs subscriptions (EKS control-plane logs), or https://HOST/firehose/raw?format=lines|json|cloudtrail."
+)
+
 func (o *Options) normalizeWith() error {
 	var with []string
 	for _, w := range o.With {

@@ -8,7 +8,12 @@ func (w *tfWriter) extraVariables() {
 		w.variable("vpc_id", "string", "VPC whose flow logs and/or DNS query logs go to the bucket.", nil, nil)
 	}
 	if p.with(WithFirehose) {
-		w.variable("firehose_endpoint_url", "string", "HTTPS URL of cairn serve's Firehose endpoint.", nil, nil)
+		w.variable("firehose_endpoint_url", "string", firehoseURLDesc, nil, func() {
+			w.block("validation", func() {
+				w.attr("condition", raw(`can(regex("`+firehoseURLPattern+`", var.firehose_endpoint_url))`))
+				w.attr("error_message", "firehose_endpoint_url: https://HOST/firehose/cwlogs or https://HOST/firehose/raw?format=lines|json|cloudtrail.")
+			})
+		})
 		w.variable("firehose_access_key", "string", "Access key Firehose sends to cairn serve (stored in Secrets Manager).", nil, func() {
 			w.attr("sensitive", true)
 		})

@@ -149,6 +149,41 @@ var migrations = []string{
 		CASE WHEN message IS NULL AND source IN ('aws.cloudwatch_logs', 'aws.eks', 'application') THEN raw ELSE message END AS message,
 		http_method, url, http_status
 	FROM events_data;`,
+	// 4: pushed events (Firehose HTTP endpoint, /v1/logs): the organization
+	// a forwarder names, and the ledger of committed push requests that
+	// makes a retried request store nothing twice. The view's JSON columns
+	// are NULL for a raw that is not JSON (a text log line) instead of
+	// failing every query that selects them.
+	`ALTER TABLE events_data ADD COLUMN organization_id VARCHAR;
+	CREATE TABLE IF NOT EXISTS push_requests (
+		endpoint VARCHAR NOT NULL,
+		request_id VARCHAR NOT NULL,
+		organization_id VARCHAR,
+		records BIGINT NOT NULL,
+		events BIGINT NOT NULL,
+		errors BIGINT NOT NULL,
+		bytes BIGINT NOT NULL,
+		raw_bytes BIGINT NOT NULL,
+		request_time TIMESTAMP,
+		ingested_at TIMESTAMP NOT NULL,
+		PRIMARY KEY (endpoint, request_id)
+	);
+	CREATE OR REPLACE VIEW events AS SELECT
+		time, source, event_id, event_name, event_source, event_type, read_only, account_id, aws_region,
+		user_type, user_arn, user_name, user_principal_id, access_key_id, session_issuer_arn, session_mfa,
+		invoked_by, source_ip, user_agent, error_code, error_message, status, level, class_uid, activity_id, type_uid,
+		nullif(try(json_extract(raw, '$.requestParameters')), 'null'::JSON) AS request_parameters,
+		nullif(try(json_extract(raw, '$.responseElements')), 'null'::JSON) AS response_elements,
+		nullif(try(json_extract(raw, '$.additionalEventData')), 'null'::JSON) AS additional_event_data,
+		nullif(try(json_extract(raw, '$.resources')), 'null'::JSON) AS resources,
+		raw, s3_bucket, s3_key, record_index, ingested_at,
+		dst_ip, src_port, dst_port, protocol, bytes, packets, action, direction, traffic_path,
+		vpc_id, subnet_id, instance_id, interface_id, log_status, start_time, end_time,
+		query_name, query_type, query_class, rcode, answers::JSON AS answers,
+		cluster, namespace, component, log_group, log_stream, service, trace_id, pod, container, host,
+		CASE WHEN message IS NULL AND source IN ('aws.cloudwatch_logs', 'aws.eks', 'application') THEN raw ELSE message END AS message,
+		http_method, url, http_status, organization_id
+	FROM events_data;`,
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {

@@ -43,13 +43,8 @@ var _ cairn.WriteTx = (*Tx)(nil)
 
 // Begin starts a write transaction. It blocks while another is open.
 func (s *Store) Begin(ctx context.Context) (cairn.WriteTx, error) {
-	if s.readOnly {
-		return nil, errors.New("begin: store is open read-only")
-	}
-	s.writeMu.Lock()
-	tx, err := s.begin(ctx)
+	tx, err := s.BeginTx(ctx)
 	if err != nil {
-		s.writeMu.Unlock()
 		return nil, err
 	}
 	return tx, nil
@@ -315,6 +310,7 @@ func eventRow(ev *cairn.Event, now time.Time) []driver.Value {
 		nullString(ev.LogStream), nullString(ev.Service), nullString(ev.TraceID), nullString(ev.Pod),
 		nullString(ev.Container), nullString(ev.Host), nullString(ev.Message), nullString(ev.HTTPMethod),
 		nullString(ev.URL), int32Value(ev.HTTPStatus),
+		nullString(ev.OrganizationID),
 	}
 }
 

@@ -106,6 +106,8 @@ var registry = []fieldDef{
 	{Field: Field{Name: "http_method", Type: TypeString, Aliases: []string{"http.request.method", "http_request.http_method", "method"}}},
 	{Field: Field{Name: "url", Type: TypeString, Aliases: []string{"url.original", "http_request.url", "requestURI", "request_uri"}}},
 	{Field: Field{Name: "http_status", Type: TypeInt, Aliases: []string{"http.response.status_code", "http_response.code", "status_code", "responseStatus.code"}}},
+	// Pushed events (migration 4).
+	{Field: Field{Name: "organization_id", Type: TypeString, Aliases: []string{"organization.id", "org_id"}}},
 }
 
 // byName maps every lower-cased name and alias to its field.

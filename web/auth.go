@@ -41,6 +41,19 @@ var compare = subtle.ConstantTimeCompare
 // configured hash in constant time, without stopping at a match, so
 // neither the token nor which entry matched shows in the timing.
 func authenticate(r *http.Request, tokens []Token) (name, reason string) {
+	tok, reason := BearerToken(r)
+	if reason != "" {
+		return "", reason
+	}
+	name, ok := MatchToken(tok, tokens)
+	if !ok {
+		return "", "invalid token"
+	}
+	return name, ""
+}
+
+// BearerToken returns the request's bearer token, or why there is none.
+func BearerToken(r *http.Request) (tok, reason string) {
 	h := r.Header.Get("Authorization")
 	if h == "" {
 		return "", "missing bearer token"
@@ -50,7 +63,15 @@ func authenticate(r *http.Request, tokens []Token) (name, reason string) {
 	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
 		return "", "malformed Authorization header (want: Bearer TOKEN)"
 	}
-	sum := sha256.Sum256([]byte(tok))
+	return tok, ""
+}
+
+// MatchToken hashes a presented secret (a bearer token, a Firehose access
+// key) and compares the hash with every configured one in constant time,
+// without stopping at a match, so neither the secret nor which entry
+// matched shows in the timing. It returns the matching entry's name.
+func MatchToken(presented string, tokens []Token) (name string, ok bool) {
+	sum := sha256.Sum256([]byte(presented))
 	matched := 0
 	for i := range tokens {
 		if compare(sum[:], tokens[i].Hash[:]) == 1 {
@@ -58,10 +79,7 @@ func authenticate(r *http.Request, tokens []Token) (name, reason string) {
 			matched = 1
 		}
 	}
-	if matched == 0 {
-		return "", "invalid token"
-	}
-	return name, ""
+	return name, matched == 1
 }
 
 // requireAuth refuses requests without a valid token: 401 with a

@@ -84,6 +84,7 @@ type collectOptions struct {
 	backoff     time.Duration
 	waitTime    time.Duration
 	metricsAddr string
+	httpAddr    string
 }
 
 func newCollectCommand(g *globals) *cobra.Command {
@@ -105,6 +106,7 @@ func newCollectCommand(g *globals) *cobra.Command {
 	f.DurationVar(&o.waitTime, "wait-time", -1, "SQS long-poll wait, 1s..20s (default 20s; 1s with --drain)")
 	f.DurationVar(&o.backoff, "retry-backoff", 0, "first delay before a failed message is retried (doubles each time)")
 	f.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address, e.g. 127.0.0.1:9108")
+	f.StringVar(&o.httpAddr, "http-addr", "", "also serve the HTTP API and the push endpoints (api.push) on this address, e.g. 127.0.0.1:8080")
 	return cmd
 }
 
@@ -166,6 +168,11 @@ func runCollect(ctx context.Context, g *globals, o *collectOptions) error {
 	defer func() { stopSide(); side.Wait() }()
 	if err := serveSide(sideCtx, &side, p, cfg, g); err != nil {
 		return err
+	}
+	if o.httpAddr != "" {
+		if err := serveHTTPSide(sideCtx, &side, p, cfg, g, o.httpAddr); err != nil {
+			return err
+		}
 	}
 	g.log.Info("collecting", "queues", len(cfg.Queues), "workers", workers, "store", p.store.Path(), "drain", o.drain)
 	err = col.Run(ctx)

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cairn-sec/cairn/config"
+	"github.com/cairn-sec/cairn/push"
 	"github.com/cairn-sec/cairn/queries"
 	"github.com/cairn-sec/cairn/web"
 )
@@ -19,7 +20,7 @@ import (
 const envToken = "CAIRN_API_TOKEN"
 
 func newServeCommand(g *globals) *cobra.Command {
-	var addr string
+	var addr, metricsAddr string
 	var printHash bool
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -40,7 +41,19 @@ Queries go to a running collector over its socket (they run beside ingestion,
 never blocking it); with no collector, the store is opened read-only for the
 requests in flight only. Each query has api.query_timeout and returns at most
 api.max_rows rows. Without TLS, keep the default loopback address or put a
-TLS-terminating proxy in front.`,
+TLS-terminating proxy in front.
+
+Push endpoints (api.push in cairn.yaml; cairn token new --for firehose|logs):
+
+  POST /firehose/cwlogs             Kinesis Data Firehose HTTP endpoint delivery of
+                                    CloudWatch Logs subscription records
+  POST /firehose/raw?format=F       Firehose records of raw lines: lines, json, cloudtrail
+  POST /v1/logs                     {"logs":[{"timestamp","body","severity_text","attributes"}]}
+
+With push endpoints configured, cairn serve is the store's writer (DuckDB
+allows one writing process): it refuses to start while a collector holds the
+store, and answers cairn sql on the store's socket as a collector does. To
+collect and receive pushes at once, run cairn collect --http-addr ADDR instead.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if printHash {
@@ -49,6 +62,9 @@ TLS-terminating proxy in front.`,
 			cfg := g.cfg
 			if addr != "" {
 				cfg.API.Addr = addr
+			}
+			if metricsAddr != "" {
+				cfg.MetricsAddr = metricsAddr
 			}
 			if err := cfg.Validate(); err != nil {
 				return usageError("configuration: %v", err)
@@ -61,41 +77,72 @@ TLS-terminating proxy in front.`,
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "", "listen address (default api.addr, 127.0.0.1:8080)")
+	cmd.Flags().StringVar(&metricsAddr, "metrics-addr", "", "with push endpoints: serve Prometheus metrics on this address (default metrics_addr)")
 	cmd.Flags().BoolVar(&printHash, "print-token-hash", false, "read a token on stdin, print its SHA-256 for api.tokens, and exit")
 	return cmd
 }
 
-// runServe serves the API on l until ctx ends.
+// runServe serves the API on l until ctx ends. With push endpoints
+// configured it is the store's writer (runServeWriter); otherwise it
+// only reads.
 func runServe(ctx context.Context, g *globals, cfg config.Config, l net.Listener) error {
 	defer l.Close()
+	if cfg.API.Push.Enabled() {
+		return runServeWriter(ctx, g, cfg, l)
+	}
+	backend := web.NewStoreBackend(web.StoreOptions{Dir: cfg.Store.Dir, MemoryLimit: cfg.Store.MemoryLimit, Threads: cfg.Store.Threads})
+	defer backend.Close()
+	srv, err := newAPIServer(g, cfg, backend, nil)
+	if err != nil {
+		return err
+	}
+	return serveAPI(ctx, g, srv, l)
+}
+
+// newAPIServer builds the API over q, with the push endpoints of ph when
+// it is not nil. API tokens are required unless push endpoints are served
+// (their keys and tokens are their own).
+func newAPIServer(g *globals, cfg config.Config, q web.Querier, ph *push.Handler) (*web.Server, error) {
 	tokens, err := apiTokens(cfg.API, os.Getenv(envToken))
 	if err != nil {
-		return usageError("%v", err)
+		if ph == nil {
+			return nil, usageError("%v", err)
+		}
+		g.log.Warn("no API token: /api routes answer 401; only the push endpoints are usable")
 	}
 	compile, fields, check := searchLanguage()
 	lib, err := queries.Load(queries.Options{Dir: cfg.Queries.Dir, Check: check})
 	if err != nil {
-		return fmt.Errorf("saved queries: %w", err)
+		return nil, fmt.Errorf("saved queries: %w", err)
 	}
-	backend := web.NewStoreBackend(web.StoreOptions{Dir: cfg.Store.Dir, MemoryLimit: cfg.Store.MemoryLimit, Threads: cfg.Store.Threads})
-	defer backend.Close()
 	srv, err := web.New(web.Options{
-		Querier: backend, Compile: compile, Fields: fields, Library: lib, Tokens: tokens,
+		Querier: q, Compile: compile, Fields: fields, Library: lib, Tokens: tokens,
 		QueryTimeout: cfg.API.QueryTimeout, MaxRows: cfg.API.MaxRows, MaxRequestBytes: int64(cfg.API.MaxRequestBytes),
 		Log: g.log,
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	names := make([]string, len(tokens))
 	for i, t := range tokens {
 		names[i] = t.Name
 	}
+	var routes []string
+	if ph != nil {
+		ph.Register(srv.HandlePublic)
+		routes = ph.Routes()
+	}
+	g.log.Info("API configured", "store", cfg.Store.Dir, "tokens", strings.Join(names, ","), "saved_queries", len(lib.All()),
+		"query_timeout", cfg.API.QueryTimeout, "max_rows", cfg.API.MaxRows, "push", strings.Join(routes, ","))
+	return srv, nil
+}
+
+// serveAPI serves srv on l until ctx ends.
+func serveAPI(ctx context.Context, g *globals, srv *web.Server, l net.Listener) error {
 	if host, _, _ := net.SplitHostPort(l.Addr().String()); !isLoopback(host) {
 		g.log.Warn("serving on a non-loopback address without TLS: put a TLS-terminating proxy in front", "addr", l.Addr().String())
 	}
-	g.log.Info("serving the API", "addr", "http://"+l.Addr().String(), "store", cfg.Store.Dir, "tokens", strings.Join(names, ","),
-		"saved_queries", len(lib.All()), "query_timeout", cfg.API.QueryTimeout, "max_rows", cfg.API.MaxRows)
+	g.log.Info("serving the API", "addr", "http://"+l.Addr().String())
 	if err := srv.Serve(ctx, l); err != nil {
 		return err
 	}

@@ -43,7 +43,11 @@ variable "vpc_id" {
 
 variable "firehose_endpoint_url" {
   type        = string
-  description = "HTTPS URL of cairn serve's Firehose endpoint."
+  description = "HTTPS URL of cairn serve's Firehose endpoint: https://HOST/firehose/cwlogs for CloudWatch Logs subscriptions (EKS control-plane logs), or https://HOST/firehose/raw?format=lines|json|cloudtrail."
+  validation {
+    condition     = can(regex("^https://[^/]+/firehose/(cwlogs|raw)([?]format=(lines|json|cloudtrail))?$", var.firehose_endpoint_url))
+    error_message = "firehose_endpoint_url: https://HOST/firehose/cwlogs or https://HOST/firehose/raw?format=lines|json|cloudtrail."
+  }
 }
 
 variable "firehose_access_key" {
