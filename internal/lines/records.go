@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cairn-sec/cairn"
 )
@@ -52,6 +53,10 @@ func (rs Records) Loop(ctx context.Context, lr *Reader) error {
 			reason, detail = "record_too_large", "line exceeds the limit of "+strconv.Itoa(lr.max)+" bytes; skipped"
 		case err != nil:
 			return err
+		case !utf8.Valid(line):
+			// The store keeps text as UTF-8: such a line would lose its
+			// bytes there, so it is quarantined whole instead.
+			reason, detail = "bad_record", "line is not valid UTF-8 text"
 		default:
 			ev = cairn.Event{}
 			bad, err := rs.Record(i, off, line, &ev)

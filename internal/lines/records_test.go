@@ -55,3 +55,17 @@ func TestRecords(t *testing.T) {
 		t.Errorf("cancelled: %v", err)
 	}
 }
+
+// A line that is not UTF-8 would lose its bytes in the store's text
+// columns: it is quarantined whole, its neighbours kept.
+func TestRecordsNotUTF8(t *testing.T) {
+	var k keep
+	record := func(index, off int64, line []byte, ev *cairn.Event) (string, error) { ev.Raw = line; return "", nil }
+	err := Records{Out: &k, RejectBytes: 100, Record: record}.Loop(context.Background(), New(strings.NewReader("ok1\nbad \xff\xfe line\nok2\n"), 100))
+	if err != nil || strings.Join(k.events, ",") != "ok1,ok2" || len(k.rejects) != 1 {
+		t.Fatalf("err %v, events %v, rejects %+v", err, k.events, k.rejects)
+	}
+	if r := k.rejects[0]; r.Reason != "bad_record" || !strings.Contains(r.Detail, "UTF-8") || r.Index != 1 || string(r.Raw) != "bad \xff\xfe line" {
+		t.Errorf("reject %+v", r)
+	}
+}
