@@ -155,11 +155,11 @@ func commit(t testing.TB, s *duckdb.Store, e *Engine, evs []*cairn.Event) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer tx.Rollback() // a failed check must not leave the store locked
 	if err := tx.Append(ctx, evs); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.Detect(ctx, tx); err != nil {
-		tx.Rollback()
 		t.Fatal(err)
 	}
 	if _, err := tx.Commit(ctx); err != nil {

@@ -16,6 +16,7 @@ import (
 // execQuerier is what alert writes need: the writer connection.
 type execQuerier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
@@ -57,8 +58,11 @@ func (s *Store) UpsertAlerts(ctx context.Context, alerts []cairn.Alert, window t
 
 func upsertAlerts(ctx context.Context, db execQuerier, alerts []cairn.Alert, window time.Duration, now time.Time) (cairn.AlertCounts, error) {
 	var n cairn.AlertCounts
-	for i := range alerts {
-		a := alerts[i]
+	if len(alerts) == 0 {
+		return n, nil
+	}
+	in := make([]cairn.Alert, len(alerts))
+	for i, a := range alerts {
 		if a.Status == "" {
 			a.Status = cairn.AlertOpen
 		}
@@ -68,58 +72,170 @@ func upsertAlerts(ctx context.Context, db execQuerier, alerts []cairn.Alert, win
 		if a.Count <= 0 {
 			a.Count = 1
 		}
-		var (
-			id, samples, fields, status string
-			first, last                 time.Time
-			count                       int64
-		)
-		// The alert itself if stored already, else the newest one that
-		// may absorb it.
-		err := db.QueryRowContext(ctx, `SELECT id, first_seen, last_seen, count, coalesce(sample_event_ids, '[]'), coalesce(fields, '{}'), status
-			FROM alerts WHERE id = $1 OR (kind = $2 AND rule_id = $3 AND group_key = $4 AND status <> 'closed'
-				AND last_seen >= $5 AND first_seen <= $6)
-			ORDER BY (id = $1) DESC, last_seen DESC LIMIT 1`,
-			a.ID, string(a.Kind), a.RuleID, a.GroupKey, a.FirstSeen.Add(-window).UTC(), a.LastSeen.Add(window).UTC()).
-			Scan(&id, &first, &last, &count, &samples, &fields, &status)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			if err := insertAlert(ctx, db, &a, now); err != nil {
-				return n, err
-			}
-			n.Created++
-			continue
-		case err != nil:
-			return n, fmt.Errorf("find alert for rule %s group %q: %w", a.RuleID, a.GroupKey, err)
-		case id == a.ID:
-			n.Unchanged++
-			continue
-		}
-		cur := cairn.Alert{ID: id, Kind: a.Kind, RuleID: a.RuleID, GroupKey: a.GroupKey, FirstSeen: first.UTC(), LastSeen: last.UTC(),
-			Count: count, Status: cairn.AlertStatus(status)}
-		if err := json.Unmarshal([]byte(samples), &cur.SampleEventIDs); err != nil {
-			return n, fmt.Errorf("alert %s: sample_event_ids: %w", id, err)
-		}
-		if err := json.Unmarshal([]byte(fields), &cur.Fields); err != nil {
-			return n, fmt.Errorf("alert %s: fields: %w", id, err)
-		}
-		cur.Merge(&a)
-		_, err = db.ExecContext(ctx, `UPDATE alerts SET first_seen = ?, last_seen = ?, count = ?, sample_event_ids = ?, fields = ?, updated_at = ? WHERE id = ?`,
-			cur.FirstSeen.UTC(), cur.LastSeen.UTC(), cur.Count, jsonText(cur.SampleEventIDs), jsonText(cur.Fields), now, id)
-		if err != nil {
-			return n, fmt.Errorf("update alert %s: %w", id, err)
-		}
-		n.Updated++
+		in[i] = a
 	}
+	stored, err := absorbers(ctx, db, in, window)
+	if err != nil {
+		return n, err
+	}
+	byKey := map[string][]*storedAlert{}
+	ids := map[string]bool{}
+	for _, st := range stored {
+		ids[st.a.ID] = true
+		if st.a.Status != cairn.AlertClosed {
+			byKey[alertKey(&st.a)] = append(byKey[alertKey(&st.a)], st)
+		}
+	}
+	var inserts []*cairn.Alert
+	for i := range in {
+		a := &in[i]
+		if ids[a.ID] {
+			n.Unchanged++ // the same matches, recorded before
+			continue
+		}
+		// The newest open alert of the rule and group that absorbs it.
+		var into *storedAlert
+		for _, st := range byKey[alertKey(a)] {
+			if st.a.Absorbs(a, window) && (into == nil || st.a.LastSeen.After(into.a.LastSeen)) {
+				into = st
+			}
+		}
+		if into != nil {
+			into.a.Merge(a)
+			if !into.isNew {
+				into.dirty = true
+			}
+			continue
+		}
+		st := &storedAlert{a: *a, isNew: true}
+		ids[a.ID] = true
+		byKey[alertKey(a)] = append(byKey[alertKey(a)], st)
+		stored = append(stored, st)
+		inserts = append(inserts, &st.a)
+	}
+	var updates []*cairn.Alert
+	for _, st := range stored {
+		if st.dirty {
+			updates = append(updates, &st.a)
+		}
+	}
+	if err := updateAlerts(ctx, db, updates, now); err != nil {
+		return n, err
+	}
+	if err := insertAlerts(ctx, db, inserts, now); err != nil {
+		return n, err
+	}
+	n.Updated, n.Created = len(updates), len(inserts)
 	return n, nil
 }
 
-func insertAlert(ctx context.Context, db execQuerier, a *cairn.Alert, now time.Time) error {
-	_, err := db.ExecContext(ctx, `INSERT INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.ID, string(a.Kind), a.RuleID, a.Title, a.Severity, jsonText(a.Tags), nullString(a.Author), nullString(a.License),
-		nullString(a.Source), a.GroupKey, jsonText(a.Fields), a.FirstSeen.UTC(), a.LastSeen.UTC(), a.Count,
-		jsonText(a.SampleEventIDs), string(a.Status), now, now)
+// storedAlert is an alert read for an upsert, or created by it.
+type storedAlert struct {
+	a     cairn.Alert
+	dirty bool // merged into: to update
+	isNew bool // to insert
+}
+
+func alertKey(a *cairn.Alert) string {
+	return string(a.Kind) + "\x00" + a.RuleID + "\x00" + a.GroupKey
+}
+
+// absorbers reads, in one query, the stored alerts an upsert of in may
+// touch: those with one of their IDs, and the open or acknowledged ones of
+// the same rules and groups near their time.
+func absorbers(ctx context.Context, db execQuerier, in []cairn.Alert, window time.Duration) ([]*storedAlert, error) {
+	keys := map[string]bool{}
+	var args []any
+	var idPh, keyPh []string
+	from := in[0].FirstSeen
+	for i := range in {
+		a := &in[i]
+		idPh = append(idPh, "?")
+		args = append(args, a.ID)
+		if k := alertKey(a); !keys[k] {
+			keys[k] = true
+			keyPh = append(keyPh, "?")
+		}
+		if a.FirstSeen.Before(from) {
+			from = a.FirstSeen
+		}
+	}
+	for k := range keys {
+		args = append(args, k)
+	}
+	args = append(args, from.Add(-window).UTC())
+	rows, err := db.QueryContext(ctx, `SELECT id, kind, rule_id, group_key, first_seen, last_seen, count, coalesce(sample_event_ids, '[]'), coalesce(fields, '{}'), status
+		FROM alerts WHERE id IN (`+strings.Join(idPh, ", ")+`)
+			OR (kind || chr(0) || rule_id || chr(0) || group_key IN (`+strings.Join(keyPh, ", ")+`) AND status <> 'closed' AND last_seen >= ?)`, args...)
 	if err != nil {
-		return fmt.Errorf("insert alert %s (rule %s): %w", a.ID, a.RuleID, err)
+		return nil, fmt.Errorf("find alerts to update: %w", err)
+	}
+	defer rows.Close()
+	var out []*storedAlert
+	for rows.Next() {
+		var (
+			st                    storedAlert
+			kind, samples, fields string
+			status                string
+		)
+		a := &st.a
+		if err := rows.Scan(&a.ID, &kind, &a.RuleID, &a.GroupKey, &a.FirstSeen, &a.LastSeen, &a.Count, &samples, &fields, &status); err != nil {
+			return nil, fmt.Errorf("find alerts to update: %w", err)
+		}
+		a.Kind, a.Status = cairn.AlertKind(kind), cairn.AlertStatus(status)
+		a.FirstSeen, a.LastSeen = a.FirstSeen.UTC(), a.LastSeen.UTC()
+		if err := json.Unmarshal([]byte(samples), &a.SampleEventIDs); err != nil {
+			return nil, fmt.Errorf("alert %s: sample_event_ids: %w", a.ID, err)
+		}
+		if err := json.Unmarshal([]byte(fields), &a.Fields); err != nil {
+			return nil, fmt.Errorf("alert %s: fields: %w", a.ID, err)
+		}
+		out = append(out, &st)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find alerts to update: %w", err)
+	}
+	return out, nil
+}
+
+// updateAlerts writes merged alerts back in one statement.
+func updateAlerts(ctx context.Context, db execQuerier, as []*cairn.Alert, now time.Time) error {
+	if len(as) == 0 {
+		return nil
+	}
+	ph := make([]string, len(as))
+	args := make([]any, 0, 6*len(as)+1)
+	args = append(args, now)
+	for i, a := range as {
+		b := 6*i + 2
+		ph[i] = fmt.Sprintf("($%d, $%d::TIMESTAMP, $%d::TIMESTAMP, $%d::BIGINT, $%d::VARCHAR, $%d::VARCHAR)", b, b+1, b+2, b+3, b+4, b+5)
+		args = append(args, a.ID, a.FirstSeen.UTC(), a.LastSeen.UTC(), a.Count, jsonText(a.SampleEventIDs), jsonText(a.Fields))
+	}
+	// Numbered parameters: DuckDB binds the VALUES before the SET.
+	_, err := db.ExecContext(ctx, `UPDATE alerts SET first_seen = v.f, last_seen = v.l, count = v.c, sample_event_ids = v.s, fields = v.x, updated_at = $1
+		FROM (VALUES `+strings.Join(ph, ", ")+`) v(id, f, l, c, s, x) WHERE alerts.id = v.id`, args...)
+	if err != nil {
+		return fmt.Errorf("update %d alerts: %w", len(as), err)
+	}
+	return nil
+}
+
+// insertAlerts writes new alerts in one statement.
+func insertAlerts(ctx context.Context, db execQuerier, as []*cairn.Alert, now time.Time) error {
+	if len(as) == 0 {
+		return nil
+	}
+	const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	ph := make([]string, len(as))
+	args := make([]any, 0, 18*len(as))
+	for i, a := range as {
+		ph[i] = row
+		args = append(args, a.ID, string(a.Kind), a.RuleID, a.Title, a.Severity, jsonText(a.Tags), nullString(a.Author), nullString(a.License),
+			nullString(a.Source), a.GroupKey, jsonText(a.Fields), a.FirstSeen.UTC(), a.LastSeen.UTC(), a.Count,
+			jsonText(a.SampleEventIDs), string(a.Status), now, now)
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO alerts VALUES `+strings.Join(ph, ", "), args...); err != nil {
+		return fmt.Errorf("insert %d alerts (first %s, rule %s): %w", len(as), as[0].ID, as[0].RuleID, err)
 	}
 	return nil
 }

@@ -177,6 +177,7 @@ func TestAlertsInEventTransaction(t *testing.T) {
 			t.Fatal(err)
 		}
 		tx := wtx.(*Tx)
+		defer tx.Rollback() // a failed check must not leave the store locked
 		if err := tx.Append(ctx, evs); err != nil {
 			t.Fatal(err)
 		}
