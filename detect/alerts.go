@@ -35,8 +35,7 @@ func detectionAlert(r *sigma.Rule, ev *cairn.Event) cairn.Alert {
 	if ev.EventID != "" {
 		a.SampleEventIDs = []string{ev.EventID}
 	}
-	a.SetID()
-	return a
+	return a // the ID is set when the alert is not merged (alertSet.add)
 }
 
 // correlationAlert is the alert for one correlation firing. Its group is
@@ -63,7 +62,6 @@ func correlationAlert(m sigma.CorrelationMatch, source string) cairn.Alert {
 		ids = ids[:cairn.MaxAlertSamples]
 	}
 	a.SampleEventIDs = append([]string(nil), ids...)
-	a.SetID()
 	return a
 }
 
@@ -92,6 +90,7 @@ func (s *alertSet) add(a cairn.Alert) {
 			return
 		}
 	}
+	a.SetID()
 	s.byRule[k] = append(s.byRule[k], len(s.list))
 	s.list = append(s.list, a)
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/cairn-sec/cairn"
 	"github.com/cairn-sec/cairn/duckdb"
 )
@@ -179,6 +181,10 @@ func BenchmarkCommit(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N*perBatch), "cpu-ns/event")
+			if eng != nil {
+				b.ReportMetric(float64(eng.stream.matched)/float64(b.N), "matches/op")
+				b.ReportMetric((testutil.ToFloat64(eng.m.alerts.WithLabelValues("created"))+testutil.ToFloat64(eng.m.alerts.WithLabelValues("updated")))/float64(b.N), "alert-writes/op")
+			}
 			b.ReportMetric(float64(b.Elapsed())/float64(b.N*perBatch), "ns/event")
 		})
 	}

@@ -3,12 +3,15 @@ package duckdb
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/cairn-sec/cairn"
 )
@@ -37,7 +40,7 @@ func (t *Tx) Inserted(ctx context.Context) ([]*cairn.Event, error) {
 // and group absorbs (see cairn.Alert.Absorbs) updates it — count,
 // first/last seen, samples; any other is created.
 func (t *Tx) UpsertAlerts(ctx context.Context, alerts []cairn.Alert, window time.Duration) (cairn.AlertCounts, error) {
-	return upsertAlerts(ctx, t.s.wconn, alerts, window, t.now)
+	return upsertAlerts(ctx, t.s.wconn, alerts, window, t.appendAlerts, t.updateAlerts)
 }
 
 // UpsertAlerts records alerts in a transaction of their own (retro-hunt
@@ -56,7 +59,10 @@ func (s *Store) UpsertAlerts(ctx context.Context, alerts []cairn.Alert, window t
 	return n, err
 }
 
-func upsertAlerts(ctx context.Context, db execQuerier, alerts []cairn.Alert, window time.Duration, now time.Time) (cairn.AlertCounts, error) {
+// upsertAlerts merges alerts into the stored ones; insert writes the new
+// ones.
+func upsertAlerts(ctx context.Context, db execQuerier, alerts []cairn.Alert, window time.Duration,
+	insert, update func(context.Context, []*cairn.Alert) error) (cairn.AlertCounts, error) {
 	var n cairn.AlertCounts
 	if len(alerts) == 0 {
 		return n, nil
@@ -119,11 +125,15 @@ func upsertAlerts(ctx context.Context, db execQuerier, alerts []cairn.Alert, win
 			updates = append(updates, &st.a)
 		}
 	}
-	if err := updateAlerts(ctx, db, updates, now); err != nil {
-		return n, err
+	if len(updates) > 0 {
+		if err := update(ctx, updates); err != nil {
+			return n, err
+		}
 	}
-	if err := insertAlerts(ctx, db, inserts, now); err != nil {
-		return n, err
+	if len(inserts) > 0 {
+		if err := insert(ctx, inserts); err != nil {
+			return n, err
+		}
 	}
 	n.Updated, n.Created = len(updates), len(inserts)
 	return n, nil
@@ -198,46 +208,65 @@ func absorbers(ctx context.Context, db execQuerier, in []cairn.Alert, window tim
 	return out, nil
 }
 
-// updateAlerts writes merged alerts back in one statement.
-func updateAlerts(ctx context.Context, db execQuerier, as []*cairn.Alert, now time.Time) error {
-	if len(as) == 0 {
-		return nil
+// stageAlertsDDL is the connection-local table merged alerts go through
+// on their way back into alerts (one UPDATE ... FROM for all of them).
+const stageAlertsDDL = `CREATE TEMP TABLE IF NOT EXISTS stage_alerts (id VARCHAR, first_seen TIMESTAMP, last_seen TIMESTAMP,
+	count BIGINT, sample_event_ids VARCHAR, fields VARCHAR)`
+
+// updateAlerts writes merged alerts back: appended to the staging table,
+// then one UPDATE ... FROM.
+func (t *Tx) updateAlerts(ctx context.Context, as []*cairn.Alert) error {
+	if _, err := t.s.wconn.ExecContext(ctx, stageAlertsDDL); err != nil {
+		return fmt.Errorf("stage alerts: %w", err)
 	}
-	ph := make([]string, len(as))
-	args := make([]any, 0, 6*len(as)+1)
-	args = append(args, now)
-	for i, a := range as {
-		b := 6*i + 2
-		ph[i] = fmt.Sprintf("($%d, $%d::TIMESTAMP, $%d::TIMESTAMP, $%d::BIGINT, $%d::VARCHAR, $%d::VARCHAR)", b, b+1, b+2, b+3, b+4, b+5)
-		args = append(args, a.ID, a.FirstSeen.UTC(), a.LastSeen.UTC(), a.Count, jsonText(a.SampleEventIDs), jsonText(a.Fields))
-	}
-	// Numbered parameters: DuckDB binds the VALUES before the SET.
-	_, err := db.ExecContext(ctx, `UPDATE alerts SET first_seen = v.f, last_seen = v.l, count = v.c, sample_event_ids = v.s, fields = v.x, updated_at = $1
-		FROM (VALUES `+strings.Join(ph, ", ")+`) v(id, f, l, c, s, x) WHERE alerts.id = v.id`, args...)
+	err := t.s.wconn.Raw(func(dc any) error {
+		app, err := duckdb.NewAppender(dc.(driver.Conn), "temp", "main", "stage_alerts")
+		if err != nil {
+			return err
+		}
+		for _, a := range as {
+			if err := app.AppendRow(a.ID, a.FirstSeen.UTC(), a.LastSeen.UTC(), a.Count, jsonText(a.SampleEventIDs), jsonText(a.Fields)); err != nil {
+				app.Close()
+				return err
+			}
+		}
+		return app.Close()
+	})
 	if err != nil {
+		return fmt.Errorf("stage %d alerts: %w", len(as), err)
+	}
+	if _, err := t.s.wconn.ExecContext(ctx, `UPDATE alerts SET first_seen = s.first_seen, last_seen = s.last_seen, count = s.count,
+		sample_event_ids = s.sample_event_ids, fields = s.fields, updated_at = ? FROM stage_alerts s WHERE alerts.id = s.id`, t.now); err != nil {
 		return fmt.Errorf("update %d alerts: %w", len(as), err)
+	}
+	if _, err := t.s.wconn.ExecContext(ctx, `DELETE FROM stage_alerts`); err != nil {
+		return fmt.Errorf("clear staged alerts: %w", err)
 	}
 	return nil
 }
 
-// insertAlerts writes new alerts in one statement.
-func insertAlerts(ctx context.Context, db execQuerier, as []*cairn.Alert, now time.Time) error {
-	if len(as) == 0 {
+// appendAlerts writes new alerts through an appender on the writer
+// connection (a multi-row INSERT costs more to prepare than to run).
+func (t *Tx) appendAlerts(_ context.Context, as []*cairn.Alert) error {
+	return t.s.wconn.Raw(func(dc any) error {
+		app, err := duckdb.NewAppender(dc.(driver.Conn), "", "main", "alerts")
+		if err != nil {
+			return fmt.Errorf("alerts appender: %w", err)
+		}
+		for _, a := range as {
+			err := app.AppendRow(a.ID, string(a.Kind), a.RuleID, a.Title, a.Severity, jsonText(a.Tags), nullString(a.Author),
+				nullString(a.License), nullString(a.Source), a.GroupKey, jsonText(a.Fields), a.FirstSeen.UTC(), a.LastSeen.UTC(),
+				a.Count, jsonText(a.SampleEventIDs), string(a.Status), t.now, t.now)
+			if err != nil {
+				app.Close()
+				return fmt.Errorf("insert alert %s (rule %s): %w", a.ID, a.RuleID, err)
+			}
+		}
+		if err := app.Close(); err != nil {
+			return fmt.Errorf("insert %d alerts: %w", len(as), err)
+		}
 		return nil
-	}
-	const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-	ph := make([]string, len(as))
-	args := make([]any, 0, 18*len(as))
-	for i, a := range as {
-		ph[i] = row
-		args = append(args, a.ID, string(a.Kind), a.RuleID, a.Title, a.Severity, jsonText(a.Tags), nullString(a.Author), nullString(a.License),
-			nullString(a.Source), a.GroupKey, jsonText(a.Fields), a.FirstSeen.UTC(), a.LastSeen.UTC(), a.Count,
-			jsonText(a.SampleEventIDs), string(a.Status), now, now)
-	}
-	if _, err := db.ExecContext(ctx, `INSERT INTO alerts VALUES `+strings.Join(ph, ", "), args...); err != nil {
-		return fmt.Errorf("insert %d alerts (first %s, rule %s): %w", len(as), as[0].ID, as[0].RuleID, err)
-	}
-	return nil
+	})
 }
 
 // jsonText is a JSON column value; nil for empty lists and maps.
