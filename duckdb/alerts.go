@@ -16,7 +16,7 @@ import (
 	"github.com/cairn-sec/cairn"
 )
 
-// execQuerier is what alert writes need: the writer connection.
+// execQuerier is the writer connection or the database handle.
 type execQuerier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
@@ -40,7 +40,7 @@ func (t *Tx) Inserted(ctx context.Context) ([]*cairn.Event, error) {
 // and group absorbs (see cairn.Alert.Absorbs) updates it — count,
 // first/last seen, samples; any other is created.
 func (t *Tx) UpsertAlerts(ctx context.Context, alerts []cairn.Alert, window time.Duration) (cairn.AlertCounts, error) {
-	return upsertAlerts(ctx, t.s.wconn, alerts, window, t.appendAlerts, t.updateAlerts)
+	return t.upsertAlerts(ctx, alerts, window)
 }
 
 // UpsertAlerts records alerts in a transaction of their own (retro-hunt
@@ -59,10 +59,10 @@ func (s *Store) UpsertAlerts(ctx context.Context, alerts []cairn.Alert, window t
 	return n, err
 }
 
-// upsertAlerts merges alerts into the stored ones; insert writes the new
-// ones.
-func upsertAlerts(ctx context.Context, db execQuerier, alerts []cairn.Alert, window time.Duration,
-	insert, update func(context.Context, []*cairn.Alert) error) (cairn.AlertCounts, error) {
+// upsertAlerts merges alerts into the stored ones: one read of the stored
+// alerts they may touch, merges in Go, one write of the merged ones and
+// one of the new ones.
+func (t *Tx) upsertAlerts(ctx context.Context, alerts []cairn.Alert, window time.Duration) (cairn.AlertCounts, error) {
 	var n cairn.AlertCounts
 	if len(alerts) == 0 {
 		return n, nil
@@ -80,7 +80,7 @@ func upsertAlerts(ctx context.Context, db execQuerier, alerts []cairn.Alert, win
 		}
 		in[i] = a
 	}
-	stored, err := absorbers(ctx, db, in, window)
+	stored, err := t.absorbers(ctx, in, window)
 	if err != nil {
 		return n, err
 	}
@@ -126,12 +126,12 @@ func upsertAlerts(ctx context.Context, db execQuerier, alerts []cairn.Alert, win
 		}
 	}
 	if len(updates) > 0 {
-		if err := update(ctx, updates); err != nil {
+		if err := t.updateAlerts(ctx, updates); err != nil {
 			return n, err
 		}
 	}
 	if len(inserts) > 0 {
-		if err := insert(ctx, inserts); err != nil {
+		if err := t.appendAlerts(ctx, inserts); err != nil {
 			return n, err
 		}
 	}
@@ -150,33 +150,43 @@ func alertKey(a *cairn.Alert) string {
 	return string(a.Kind) + "\x00" + a.RuleID + "\x00" + a.GroupKey
 }
 
+// stageKeysDDL is the connection-local table of the alerts an upsert
+// brings: their IDs, rules and groups, joined against alerts.
+const stageKeysDDL = `CREATE TEMP TABLE IF NOT EXISTS stage_alert_keys (id VARCHAR, kind VARCHAR, rule_id VARCHAR, group_key VARCHAR)`
+
 // absorbers reads, in one query, the stored alerts an upsert of in may
 // touch: those with one of their IDs, and the open or acknowledged ones of
-// the same rules and groups near their time.
-func absorbers(ctx context.Context, db execQuerier, in []cairn.Alert, window time.Duration) ([]*storedAlert, error) {
-	keys := map[string]bool{}
-	var args []any
-	var idPh, keyPh []string
+// the same kinds, rules and groups near their time.
+func (t *Tx) absorbers(ctx context.Context, in []cairn.Alert, window time.Duration) ([]*storedAlert, error) {
+	if _, err := t.s.wconn.ExecContext(ctx, stageKeysDDL); err != nil {
+		return nil, fmt.Errorf("stage alert keys: %w", err)
+	}
 	from := in[0].FirstSeen
-	for i := range in {
-		a := &in[i]
-		idPh = append(idPh, "?")
-		args = append(args, a.ID)
-		if k := alertKey(a); !keys[k] {
-			keys[k] = true
-			keyPh = append(keyPh, "?")
+	err := t.s.wconn.Raw(func(dc any) error {
+		app, err := duckdb.NewAppender(dc.(driver.Conn), "temp", "main", "stage_alert_keys")
+		if err != nil {
+			return err
 		}
-		if a.FirstSeen.Before(from) {
-			from = a.FirstSeen
+		for i := range in {
+			a := &in[i]
+			if a.FirstSeen.Before(from) {
+				from = a.FirstSeen
+			}
+			if err := app.AppendRow(a.ID, string(a.Kind), a.RuleID, a.GroupKey); err != nil {
+				app.Close()
+				return err
+			}
 		}
+		return app.Close()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("stage alert keys: %w", err)
 	}
-	for k := range keys {
-		args = append(args, k)
-	}
-	args = append(args, from.Add(-window).UTC())
-	rows, err := db.QueryContext(ctx, `SELECT id, kind, rule_id, group_key, first_seen, last_seen, count, coalesce(sample_event_ids, '[]'), coalesce(fields, '{}'), status
-		FROM alerts WHERE id IN (`+strings.Join(idPh, ", ")+`)
-			OR (kind || chr(0) || rule_id || chr(0) || group_key IN (`+strings.Join(keyPh, ", ")+`) AND status <> 'closed' AND last_seen >= ?)`, args...)
+	defer t.s.wconn.ExecContext(context.WithoutCancel(ctx), `DELETE FROM stage_alert_keys`)
+	rows, err := t.s.wconn.QueryContext(ctx, `SELECT id, kind, rule_id, group_key, first_seen, last_seen, count, coalesce(sample_event_ids, '[]'), coalesce(fields, '{}'), status
+		FROM alerts a WHERE id IN (SELECT id FROM stage_alert_keys)
+			OR (status <> 'closed' AND last_seen >= ? AND EXISTS (SELECT 1 FROM stage_alert_keys s
+				WHERE s.kind = a.kind AND s.rule_id = a.rule_id AND s.group_key = a.group_key))`, from.Add(-window).UTC())
 	if err != nil {
 		return nil, fmt.Errorf("find alerts to update: %w", err)
 	}
