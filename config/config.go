@@ -24,6 +24,7 @@ type Config struct {
 	API         API       `yaml:"api"`
 	Queries     Queries   `yaml:"queries"`
 	Formats     []Format  `yaml:"formats"` // format overrides by bucket and key prefix
+	Detect      Detect    `yaml:"detect"`
 }
 
 // Store configures the embedded DuckDB store.
@@ -117,6 +118,7 @@ func Default() Config {
 		API: API{Addr: "127.0.0.1:8080", QueryTimeout: 30 * time.Second, MaxRows: 10000, MaxRequestBytes: 1 << 20,
 			Push: DefaultPush()},
 		Queries: Queries{Dir: filepath.Join(DefaultConfigDir(), "queries")},
+		Detect:  DefaultDetect(),
 	}
 }
 
@@ -159,6 +161,7 @@ func Load(path string, optional bool) (Config, error) {
 	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, errEOF) {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}
+	cfg.Detect.resolve(path)
 	if cfg.Queries.Dir == "" {
 		cfg.Queries.Dir = "queries"
 	}
@@ -207,6 +210,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.API.validate()...)
 	errs = append(errs, c.API.Push.validate()...)
 	errs = append(errs, c.validateFormats()...)
+	errs = append(errs, c.Detect.validate()...)
 	for i, q := range c.Queues {
 		u, err := url.Parse(q.URL)
 		if q.URL == "" || err != nil || u.Scheme == "" || u.Host == "" {

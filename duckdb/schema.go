@@ -184,6 +184,35 @@ var migrations = []string{
 		CASE WHEN message IS NULL AND source IN ('aws.cloudwatch_logs', 'aws.eks', 'application') THEN raw ELSE message END AS message,
 		http_method, url, http_status, organization_id
 	FROM events_data;`,
+	// 5: detections: alerts (with suppression) and the detection engine's
+	// persisted state (correlation windows), written in the same
+	// transactions as the events that caused them.
+	`CREATE TABLE IF NOT EXISTS alerts (
+		id VARCHAR NOT NULL,
+		kind VARCHAR NOT NULL,
+		rule_id VARCHAR NOT NULL,
+		title VARCHAR NOT NULL,
+		severity VARCHAR NOT NULL,
+		tags VARCHAR,
+		author VARCHAR,
+		license VARCHAR,
+		source VARCHAR,
+		group_key VARCHAR NOT NULL,
+		fields VARCHAR,
+		first_seen TIMESTAMP NOT NULL,
+		last_seen TIMESTAMP NOT NULL,
+		count BIGINT NOT NULL,
+		sample_event_ids VARCHAR,
+		status VARCHAR NOT NULL,
+		created_at TIMESTAMP NOT NULL,
+		updated_at TIMESTAMP NOT NULL
+	);
+	CREATE TABLE IF NOT EXISTS detect_state (
+		name VARCHAR NOT NULL,
+		generation BIGINT NOT NULL,
+		state VARCHAR NOT NULL,
+		updated_at TIMESTAMP NOT NULL
+	);`,
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {

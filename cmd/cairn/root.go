@@ -45,6 +45,7 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newVerifyCommand(g))
 	root.AddCommand(newRulesCommand(g))
 	root.AddCommand(newDoctorCommand(g))
+	root.AddCommand(newAlertsCommand(g), newHuntCommand(g))
 	return root
 }
 

@@ -115,8 +115,12 @@ func newAPIServer(g *globals, cfg config.Config, q web.Querier, ph *push.Handler
 	if err != nil {
 		return nil, fmt.Errorf("saved queries: %w", err)
 	}
+	rules, err := ruleList(cfg.Detect, g.log)
+	if err != nil {
+		return nil, err
+	}
 	srv, err := web.New(web.Options{
-		Querier: q, Compile: compile, Fields: fields, Library: lib, Tokens: tokens,
+		Querier: q, Compile: compile, Fields: fields, Library: lib, Tokens: tokens, Rules: rules,
 		QueryTimeout: cfg.API.QueryTimeout, MaxRows: cfg.API.MaxRows, MaxRequestBytes: int64(cfg.API.MaxRequestBytes),
 		Log: g.log,
 	})
