@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -23,6 +24,7 @@ type pipeline struct {
 	committer *ingest.Committer
 	metrics   *ingest.Metrics
 	registry  *prometheus.Registry
+	alerting  *alerting
 	cfg       config.Config
 	log       *slog.Logger
 
@@ -43,13 +45,19 @@ func openPipeline(ctx context.Context, cfg config.Config, log *slog.Logger, work
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := ingest.NewMetrics(reg)
+	al, err := newAlerting(cfg, reg, log, store)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
 	budget := int(cfg.Collector.MemoryBudget)
 	// Workers each fill one chunk, the committer's queue holds one per
 	// worker, and a commit group is a quarter of the budget.
 	c := ingest.NewCommitter(store, ingest.CommitterOptions{GroupBytes: budget / 4, Linger: cfg.Collector.GroupLinger, Queue: workers}, m, log)
-	p := &pipeline{store: store, committer: c, metrics: m, registry: reg, cfg: cfg, log: log}
+	p := &pipeline{store: store, committer: c, metrics: m, registry: reg, alerting: al, cfg: cfg, log: log}
 	cctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	p.stop = stop
+	al.start(cctx, &p.wg)
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
@@ -74,6 +82,7 @@ func (p *pipeline) processor(f ingest.Fetcher, workers int) *ingest.Processor {
 
 // Close stops the committer (after all processors are done) and closes the store.
 func (p *pipeline) Close() error {
+	p.alerting.flush(p.log, 15*time.Second)
 	p.stop()
 	p.wg.Wait()
 	if err := p.store.Close(); err != nil {
