@@ -12,6 +12,7 @@ import (
 
 	"github.com/cairn-sec/cairn/alertout"
 	"github.com/cairn-sec/cairn/config"
+	"github.com/cairn-sec/cairn/ingest"
 	"github.com/cairn-sec/cairn/ioc"
 )
 
@@ -76,6 +77,14 @@ func newOutput(o config.Output, log *slog.Logger) (alertout.Output, error) {
 		return alertout.NewLog(o.OutputName(), log.With("output", o.OutputName())), nil
 	}
 	return nil, fmt.Errorf("unknown output type %q", o.Type)
+}
+
+// chain adds the IOC detector, if any, after d.
+func (a *alerting) chain(d ingest.Detector) ingest.Detector {
+	if a.detector == nil {
+		return d
+	}
+	return ingest.ChainDetectors(d, a.detector)
 }
 
 // start runs the list watcher and the dispatcher until ctx is done; wg

@@ -53,7 +53,9 @@ func openPipeline(ctx context.Context, cfg config.Config, log *slog.Logger, work
 	budget := int(cfg.Collector.MemoryBudget)
 	// Workers each fill one chunk, the committer's queue holds one per
 	// worker, and a commit group is a quarter of the budget.
-	c := ingest.NewCommitter(store, ingest.CommitterOptions{GroupBytes: budget / 4, Linger: cfg.Collector.GroupLinger, Queue: workers}, m, log)
+	copts := ingest.CommitterOptions{GroupBytes: budget / 4, Linger: cfg.Collector.GroupLinger, Queue: workers}
+	copts.Detector = al.chain(copts.Detector) // IOC matching after any other detector, in the same transaction
+	c := ingest.NewCommitter(store, copts, m, log)
 	p := &pipeline{store: store, committer: c, metrics: m, registry: reg, alerting: al, cfg: cfg, log: log}
 	cctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	p.stop = stop
