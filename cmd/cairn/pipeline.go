@@ -84,7 +84,7 @@ func (p *pipeline) processor(f ingest.Fetcher, workers int) *ingest.Processor {
 
 // Close stops the committer (after all processors are done) and closes the store.
 func (p *pipeline) Close() error {
-	p.alerting.flush(p.log, 15*time.Second)
+	p.alerting.flush(p.log, 10*time.Second)
 	p.stop()
 	p.wg.Wait()
 	if err := p.store.Close(); err != nil {
