@@ -14,7 +14,7 @@ type IOC struct {
 	Lists       []IOCList     `yaml:"lists"`
 	Reload      time.Duration `yaml:"reload"`      // how often list files are checked for changes; default 30s
 	Severity    string        `yaml:"severity"`    // of IOC alerts unless the list sets one; default high
-	Suppression time.Duration `yaml:"suppression"` // sightings of one indicator within this window update one alert; default 1h
+	Suppression time.Duration `yaml:"suppression"` // sightings of one indicator within this window update one alert; default (0): detect.suppression
 }
 
 // IOCList is one indicator list file.
@@ -45,7 +45,7 @@ type AlertDelivery struct {
 	MaxAge       time.Duration `yaml:"max_age"`       // alerts never attempted are sent only if this recent; default 24h
 }
 
-func defaultIOC() IOC { return IOC{Reload: 30 * time.Second, Severity: "high", Suppression: time.Hour} }
+func defaultIOC() IOC { return IOC{Reload: 30 * time.Second, Severity: "high"} }
 
 func defaultAlertDelivery() AlertDelivery {
 	return AlertDelivery{Poll: 5 * time.Second, RetryBackoff: 30 * time.Second, MaxBackoff: 30 * time.Minute, MaxAge: 24 * time.Hour}

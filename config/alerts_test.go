@@ -33,7 +33,7 @@ outputs:
 		t.Fatal(err)
 	}
 	if cfg.IOC.Lists[0].Path != filepath.Join(dir, "iocs/feed.txt") || cfg.IOC.Lists[1].Path != "/abs/cti.json" ||
-		cfg.IOC.Lists[1].ListName() != "cti.json" || cfg.IOC.Reload != time.Minute || cfg.IOC.Suppression != time.Hour {
+		cfg.IOC.Lists[1].ListName() != "cti.json" || cfg.IOC.Reload != time.Minute || cfg.IOC.Suppression != 0 {
 		t.Errorf("ioc %+v", cfg.IOC)
 	}
 	if cfg.Outputs[0].ResendAfter != 6*time.Hour || cfg.Outputs[1].OutputName() != "slack" || cfg.AlertDelivery.Poll != 2*time.Second ||

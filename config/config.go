@@ -23,6 +23,7 @@ type Config struct {
 	MetricsAddr string    `yaml:"metrics_addr"` // e.g. 127.0.0.1:9108; "" = no metrics endpoint
 	API         API       `yaml:"api"`
 	Queries     Queries   `yaml:"queries"`
+	Detect      Detect    `yaml:"detect"`
 
 	IOC           IOC           `yaml:"ioc"`
 	Outputs       []Output      `yaml:"outputs"`
@@ -117,6 +118,7 @@ func Default() Config {
 		Log:     Log{Level: "info", Format: "text"},
 		API:     API{Addr: "127.0.0.1:8080", QueryTimeout: 30 * time.Second, MaxRows: 10000, MaxRequestBytes: 1 << 20},
 		Queries: Queries{Dir: filepath.Join(DefaultConfigDir(), "queries")},
+		Detect:  DefaultDetect(),
 
 		IOC: defaultIOC(), AlertDelivery: defaultAlertDelivery(),
 	}
@@ -161,6 +163,7 @@ func Load(path string, optional bool) (Config, error) {
 	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, errEOF) {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}
+	cfg.Detect.resolve(path)
 	cfg.resolveAlertPaths(filepath.Dir(path))
 	if cfg.Queries.Dir == "" {
 		cfg.Queries.Dir = "queries"
@@ -208,6 +211,7 @@ func (c *Config) Validate() error {
 		errs = append(errs, errors.New("aws.access_key_id and aws.secret_access_key go together"))
 	}
 	errs = append(errs, c.API.validate()...)
+	errs = append(errs, c.Detect.validate()...)
 	errs = append(errs, c.validateAlerts()...)
 	for i, q := range c.Queues {
 		u, err := url.Parse(q.URL)

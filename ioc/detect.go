@@ -30,7 +30,7 @@ type DetectorOptions struct {
 	// Severity of IOC alerts, by list name; DefaultSeverity otherwise.
 	Severity        map[string]string
 	DefaultSeverity string        // default "high"
-	Suppression     time.Duration // matches of one indicator within this window update one alert; default 1h
+	Suppression     time.Duration // matches of one indicator within this window update one alert
 	Registry        prometheus.Registerer
 }
 
@@ -47,9 +47,6 @@ type Detector struct {
 func NewDetector(opts DetectorOptions) *Detector {
 	if opts.DefaultSeverity == "" {
 		opts.DefaultSeverity = "high"
-	}
-	if opts.Suppression <= 0 {
-		opts.Suppression = time.Hour
 	}
 	d := &Detector{opts: opts,
 		matches: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cairn_ioc_matches_total", Help: "Indicator matches in stored events, by list, indicator type and event field."}, []string{"list", "type", "field"}),

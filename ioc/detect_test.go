@@ -27,7 +27,7 @@ func TestDetectorInStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	det := NewDetector(DetectorOptions{Sets: fixedSet{NewSet(res.Indicators)}, Severity: map[string]string{"feed": "critical"}})
+	det := NewDetector(DetectorOptions{Sets: fixedSet{NewSet(res.Indicators)}, Severity: map[string]string{"feed": "critical"}, Suppression: time.Hour})
 	t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 	commit := func(evs ...*cairn.Event) {
 		t.Helper()

@@ -42,8 +42,12 @@ func newAlerting(cfg config.Config, reg prometheus.Registerer, log *slog.Logger,
 			return nil, err
 		}
 		a.watcher = w
+		window := cfg.IOC.Suppression
+		if window == 0 {
+			window = cfg.Detect.Suppression // the rules' suppression
+		}
 		a.detector = ioc.NewDetector(ioc.DetectorOptions{Sets: w, Severity: sev, DefaultSeverity: cfg.IOC.Severity,
-			Suppression: cfg.IOC.Suppression, Registry: reg})
+			Suppression: window, Registry: reg})
 	}
 	for i, o := range cfg.Outputs {
 		out, err := newOutput(o, log)

@@ -54,7 +54,15 @@ func openPipeline(ctx context.Context, cfg config.Config, log *slog.Logger, work
 	// Workers each fill one chunk, the committer's queue holds one per
 	// worker, and a commit group is a quarter of the budget.
 	copts := ingest.CommitterOptions{GroupBytes: budget / 4, Linger: cfg.Collector.GroupLinger, Queue: workers}
-	copts.Detector = al.chain(copts.Detector) // IOC matching after any other detector, in the same transaction
+	eng, err := newEngine(cfg.Detect, configuredRules(cfg.Detect), reg, log)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	if eng != nil {
+		copts.Detector = eng // every transaction's events are evaluated before it commits
+	}
+	copts.Detector = al.chain(copts.Detector) // IOC matching after the rules, in the same transaction
 	c := ingest.NewCommitter(store, copts, m, log)
 	p := &pipeline{store: store, committer: c, metrics: m, registry: reg, alerting: al, cfg: cfg, log: log}
 	cctx, stop := context.WithCancel(context.WithoutCancel(ctx))
