@@ -68,7 +68,7 @@ func ParseType(s string) (Type, error) {
 }
 
 var (
-	accessKeyRE = regexp.MustCompile(`^(AKIA|ASIA)[A-Z2-7]{16}$`)
+	accessKeyRE = regexp.MustCompile(`^(AKIA|ASIA)[A-Z0-9]{16}$`)
 	accountRE   = regexp.MustCompile(`^[0-9]{12}$`)
 	arnRE       = regexp.MustCompile(`^arn:aws[a-zA-Z-]*:[a-zA-Z0-9-]+:[a-z0-9-]*:([0-9]{12})?:.+$`)
 	// A host name: dot-separated labels, a non-numeric last label.
@@ -143,7 +143,7 @@ func New(value string, t Type) (Indicator, error) {
 		ind.Value, ind.prefix = p.String(), p
 	case TypeAccessKeyID:
 		if !accessKeyRE.MatchString(value) {
-			return ind, fmt.Errorf("access key ID %q: want AKIA or ASIA and 16 characters A-Z2-7", value)
+			return ind, fmt.Errorf("access key ID %q: want AKIA or ASIA and 16 characters A-Z0-9", value)
 		}
 		ind.Value = value
 	case TypeARN:
