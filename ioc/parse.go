@@ -40,11 +40,12 @@ func (r *Result) skip(err error) {
 	}
 }
 
-// add builds an indicator and keeps it, or records why not.
-func (r *Result) add(where string, value string, t Type, meta Indicator) {
+// add builds an indicator and keeps it, or records why not; where names
+// the entry (e.g. file:line), formatted only for an error.
+func (r *Result) add(where func() string, value string, t Type, meta Indicator) {
 	ind, err := New(value, t)
 	if err != nil {
-		r.skip(fmt.Errorf("%s: %w", where, err))
+		r.skip(fmt.Errorf("%s: %w", where(), err))
 		return
 	}
 	ind.List, ind.Source, ind.Name, ind.Description, ind.Labels, ind.ValidUntil =
@@ -122,7 +123,7 @@ func ParsePlain(r io.Reader, name, file string) (Result, error) {
 		if s == "" || s[0] == '#' {
 			continue
 		}
-		res.add(fmt.Sprintf("%s:%d", file, n), s, "", Indicator{List: name})
+		res.add(func() string { return fmt.Sprintf("%s:%d", file, n) }, s, "", Indicator{List: name})
 	}
 	if err := sc.Err(); err != nil {
 		return res, fmt.Errorf("%s:%d: %w", file, n+1, err)
@@ -188,14 +189,14 @@ func ParseCSV(r io.Reader, name, file string) (Result, error) {
 			return res, fmt.Errorf("%s: %w", file, err)
 		}
 		line, _ := cr.FieldPos(0)
-		where := fmt.Sprintf("%s:%d", file, line)
+		where := func() string { return fmt.Sprintf("%s:%d", file, line) }
 		if vi >= len(rec) || strings.TrimSpace(rec[vi]) == "" {
-			res.skip(fmt.Errorf("%s: no indicator", where))
+			res.skip(fmt.Errorf("%s: no indicator", where()))
 			continue
 		}
 		t, err := ParseType(get(rec, "type"))
 		if err != nil {
-			res.skip(fmt.Errorf("%s: %w", where, err))
+			res.skip(fmt.Errorf("%s: %w", where(), err))
 			continue
 		}
 		res.add(where, rec[vi], t, Indicator{List: name, Source: get(rec, "source"), Description: get(rec, "description")})

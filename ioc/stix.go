@@ -119,7 +119,7 @@ func readObjects(dec *json.Decoder, res *Result, name, file string) error {
 			continue
 		}
 		for _, c := range cmps {
-			res.add(where, c.Value, c.Type, meta)
+			res.add(func() string { return where }, c.Value, c.Type, meta)
 		}
 	}
 	if err := expectDelim(dec, ']'); err != nil {
