@@ -47,6 +47,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParsePlain$$' -fuzztime $(FUZZTIME) ./ioc
 	$(GO) test -run '^$$' -fuzz '^FuzzParseCSV$$' -fuzztime $(FUZZTIME) ./ioc
 	$(GO) test -run '^$$' -fuzz '^FuzzParseSTIX$$' -fuzztime $(FUZZTIME) ./ioc
+	$(GO) test -run '^$$' -fuzz '^FuzzParsePattern$$' -fuzztime $(FUZZTIME) ./ioc
 
 test: tools vet unit fuzz
 

@@ -58,3 +58,23 @@ func FuzzParseSTIX(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParsePattern(f *testing.F) {
+	f.Add("[ipv4-addr:value = '198.51.100.1'] OR ([domain-name:value = 'a.example' OR url:value = 'http://x.example/'])")
+	f.Add("[network-traffic:extensions.'http-request-ext'.request_header.'User-Agent' = 'a\\'b'] WITHIN 5 SECONDS")
+	f.Add("[file:hashes.'SHA-256' = h'ab'] AND [x:y != 1]")
+	f.Fuzz(func(t *testing.T, s string) {
+		cmps, err := ParsePattern(s)
+		if err != nil {
+			return
+		}
+		if len(cmps) == 0 {
+			t.Fatalf("%q: no comparisons and no error", s)
+		}
+		for _, c := range cmps {
+			if _, ok := stixPaths[c.Path]; !ok || c.Type == "" {
+				t.Fatalf("%q: unsupported path %q or no type", s, c.Path)
+			}
+		}
+	})
+}
