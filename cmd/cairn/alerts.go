@@ -168,7 +168,8 @@ func writeAlerts(w io.Writer, format string, as []cairn.Alert) error {
 		}
 		return writeJSONValue(w, as)
 	case "table":
-		res := &duckdb.Result{Columns: []string{"id", "status", "severity", "rule", "group", "count", "first_seen", "last_seen", "author"}}
+		cols := []string{"id", "status", "severity", "rule", "group", "count", "first_seen", "last_seen", "author"}
+		res := &duckdb.Result{Columns: cols, Types: make([]string, len(cols))}
 		for _, a := range as {
 			res.Rows = append(res.Rows, []any{a.ID, string(a.Status), a.Severity, a.Title, a.GroupKey, a.Count,
 				a.FirstSeen.Format(time.RFC3339), a.LastSeen.Format(time.RFC3339), a.Author})
