@@ -2,7 +2,6 @@ package alertout
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -14,24 +13,17 @@ import (
 
 // Slack posts each alert to a Slack-compatible incoming webhook
 // (Slack, Mattermost, Rocket.Chat): a text fallback and Block Kit blocks.
-type Slack struct{ opts HTTPOptions }
+type Slack struct{ httpOutput }
 
 // NewSlack returns a Slack output; opts.Secret is not used.
 func NewSlack(opts HTTPOptions) *Slack {
-	opts.defaults()
-	return &Slack{opts: opts}
+	opts.Secret = ""
+	return &Slack{newHTTPOutput(opts)}
 }
-
-// Name implements Output.
-func (s *Slack) Name() string { return s.opts.Name }
 
 // Send implements Output.
 func (s *Slack) Send(ctx context.Context, d cairn.DueAlert, resend bool) error {
-	body, err := json.Marshal(SlackMessage(d, resend))
-	if err != nil {
-		return fmt.Errorf("encode alert %s: %w", d.Alert.ID, err)
-	}
-	return post(ctx, &s.opts, body, func(http.Header) {})
+	return s.send(ctx, d.Alert.ID, SlackMessage(d, resend), func(http.Header) {})
 }
 
 // SlackPayload is an incoming-webhook message.

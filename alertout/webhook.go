@@ -59,32 +59,47 @@ func (o *HTTPOptions) defaults() {
 	}
 }
 
-// Webhook posts each alert as JSON, signed when a secret is set.
-type Webhook struct{ opts HTTPOptions }
+// httpOutput is what the HTTP outputs share: options and name.
+type httpOutput struct{ opts HTTPOptions }
 
-// NewWebhook returns a webhook output.
-func NewWebhook(opts HTTPOptions) *Webhook {
+func newHTTPOutput(opts HTTPOptions) httpOutput {
 	opts.defaults()
-	return &Webhook{opts: opts}
+	return httpOutput{opts: opts}
 }
 
 // Name implements Output.
-func (w *Webhook) Name() string { return w.opts.Name }
+func (o *httpOutput) Name() string { return o.opts.Name }
+
+// send posts v as JSON.
+func (o *httpOutput) send(ctx context.Context, id string, v any, header func(http.Header)) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode alert %s: %w", id, err)
+	}
+	return post(ctx, &o.opts, body, func(h http.Header) { header(h); o.sign(h, body) })
+}
+
+// Webhook posts each alert as JSON, signed when a secret is set.
+type Webhook struct{ httpOutput }
+
+// NewWebhook returns a webhook output.
+func NewWebhook(opts HTTPOptions) *Webhook { return &Webhook{newHTTPOutput(opts)} }
 
 // Send implements Output.
 func (w *Webhook) Send(ctx context.Context, d cairn.DueAlert, resend bool) error {
-	body, err := json.Marshal(payload{Type: "cairn.alert", Alert: d.Alert, SampleEvent: d.Sample, Resend: resend})
-	if err != nil {
-		return fmt.Errorf("encode alert %s: %w", d.Alert.ID, err)
-	}
-	return post(ctx, &w.opts, body, func(h http.Header) {
+	return w.send(ctx, d.Alert.ID, payload{Type: "cairn.alert", Alert: d.Alert, SampleEvent: d.Sample, Resend: resend}, func(h http.Header) {
 		h.Set(HeaderAlertID, d.Alert.ID)
-		if w.opts.Secret != "" {
-			ts := strconv.FormatInt(w.opts.now().Unix(), 10)
-			h.Set(HeaderTimestamp, ts)
-			h.Set(HeaderSignature, Sign(w.opts.Secret, ts, body))
-		}
 	})
+}
+
+// sign adds the signature headers when a secret is set.
+func (o *httpOutput) sign(h http.Header, body []byte) {
+	if o.opts.Secret == "" {
+		return
+	}
+	ts := strconv.FormatInt(o.opts.now().Unix(), 10)
+	h.Set(HeaderTimestamp, ts)
+	h.Set(HeaderSignature, Sign(o.opts.Secret, ts, body))
 }
 
 // Sign returns the X-Cairn-Signature value for a body sent at timestamp
