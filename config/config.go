@@ -25,6 +25,10 @@ type Config struct {
 	Queries     Queries   `yaml:"queries"`
 	Formats     []Format  `yaml:"formats"` // format overrides by bucket and key prefix
 	Detect      Detect    `yaml:"detect"`
+
+	IOC           IOC           `yaml:"ioc"`
+	Outputs       []Output      `yaml:"outputs"`
+	AlertDelivery AlertDelivery `yaml:"alert_delivery"`
 }
 
 // Store configures the embedded DuckDB store.
@@ -119,6 +123,8 @@ func Default() Config {
 			Push: DefaultPush()},
 		Queries: Queries{Dir: filepath.Join(DefaultConfigDir(), "queries")},
 		Detect:  DefaultDetect(),
+
+		IOC: defaultIOC(), AlertDelivery: defaultAlertDelivery(),
 	}
 }
 
@@ -162,6 +168,7 @@ func Load(path string, optional bool) (Config, error) {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}
 	cfg.Detect.resolve(path)
+	cfg.resolveAlertPaths(filepath.Dir(path))
 	if cfg.Queries.Dir == "" {
 		cfg.Queries.Dir = "queries"
 	}
@@ -211,6 +218,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.API.Push.validate()...)
 	errs = append(errs, c.validateFormats()...)
 	errs = append(errs, c.Detect.validate()...)
+	errs = append(errs, c.validateAlerts()...)
 	for i, q := range c.Queues {
 		u, err := url.Parse(q.URL)
 		if q.URL == "" || err != nil || u.Scheme == "" || u.Host == "" {

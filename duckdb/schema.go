@@ -213,6 +213,19 @@ var migrations = []string{
 		state VARCHAR NOT NULL,
 		updated_at TIMESTAMP NOT NULL
 	);`,
+	// 4: delivery of alerts to outputs (webhook, Slack, log): one row per
+	// alert and output once a delivery was attempted.
+	`CREATE TABLE IF NOT EXISTS alert_deliveries (
+		alert_id VARCHAR NOT NULL,
+		output VARCHAR NOT NULL,
+		attempts INTEGER NOT NULL,
+		next_attempt TIMESTAMP NOT NULL,
+		delivered_at TIMESTAMP,
+		last_error VARCHAR,
+		sent_severity VARCHAR,
+		sent_count BIGINT,
+		PRIMARY KEY (alert_id, output)
+	);`,
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {

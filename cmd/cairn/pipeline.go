@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -23,6 +24,7 @@ type pipeline struct {
 	committer *ingest.Committer
 	metrics   *ingest.Metrics
 	registry  *prometheus.Registry
+	alerting  *alerting
 	cfg       config.Config
 	log       *slog.Logger
 
@@ -43,6 +45,11 @@ func openPipeline(ctx context.Context, cfg config.Config, log *slog.Logger, work
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := ingest.NewMetrics(reg)
+	al, err := newAlerting(cfg, reg, log, store)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
 	budget := int(cfg.Collector.MemoryBudget)
 	// Workers each fill one chunk, the committer's queue holds one per
 	// worker, and a commit group is a quarter of the budget.
@@ -55,10 +62,12 @@ func openPipeline(ctx context.Context, cfg config.Config, log *slog.Logger, work
 	if eng != nil {
 		copts.Detector = eng // every transaction's events are evaluated before it commits
 	}
+	copts.Detector = al.chain(copts.Detector) // IOC matching after the rules, in the same transaction
 	c := ingest.NewCommitter(store, copts, m, log)
-	p := &pipeline{store: store, committer: c, metrics: m, registry: reg, cfg: cfg, log: log}
+	p := &pipeline{store: store, committer: c, metrics: m, registry: reg, alerting: al, cfg: cfg, log: log}
 	cctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	p.stop = stop
+	al.start(cctx, &p.wg)
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
@@ -90,6 +99,7 @@ func (p *pipeline) formatProcessor(f ingest.Fetcher, workers int, format string)
 
 // Close stops the committer (after all processors are done) and closes the store.
 func (p *pipeline) Close() error {
+	p.alerting.flush(p.log, 10*time.Second)
 	p.stop()
 	p.wg.Wait()
 	if err := p.store.Close(); err != nil {
