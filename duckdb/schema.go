@@ -213,7 +213,7 @@ var migrations = []string{
 		state VARCHAR NOT NULL,
 		updated_at TIMESTAMP NOT NULL
 	);`,
-	// 4: delivery of alerts to outputs (webhook, Slack, log): one row per
+	// 6: delivery of alerts to outputs (webhook, Slack, log): one row per
 	// alert and output once a delivery was attempted.
 	`CREATE TABLE IF NOT EXISTS alert_deliveries (
 		alert_id VARCHAR NOT NULL,
