@@ -31,6 +31,11 @@ type Options struct {
 	ExternalID           string // the role's sts:ExternalId condition
 	SessionName          string // default "cairn"
 	WebIdentityTokenFile string // with RoleARN: AssumeRoleWithWebIdentity using this OIDC token file
+
+	// CredentialsSecret: read the access key from this Secrets Manager
+	// secret (name or ARN; JSON {"AccessKeyId","SecretAccessKey"}), with
+	// the credentials above as the reader; re-read every SecretRefresh.
+	CredentialsSecret string
 }
 
 // Load returns an AWS configuration for o.
@@ -69,6 +74,9 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 	}
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
+	}
+	if o.CredentialsSecret != "" {
+		credentialsFromSecret(&cfg, o.CredentialsSecret)
 	}
 	if o.RoleARN == "" {
 		return cfg, nil

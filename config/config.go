@@ -23,6 +23,7 @@ type Config struct {
 	MetricsAddr string    `yaml:"metrics_addr"` // e.g. 127.0.0.1:9108; "" = no metrics endpoint
 	API         API       `yaml:"api"`
 	Queries     Queries   `yaml:"queries"`
+	Rotate      Rotate    `yaml:"rotate"`
 }
 
 // Store configures the embedded DuckDB store.
@@ -48,6 +49,7 @@ type AWS struct {
 	RoleARN              string `yaml:"role_arn"`
 	ExternalID           string `yaml:"external_id"`
 	WebIdentityTokenFile string `yaml:"web_identity_token_file"`
+	CredentialsSecret    string `yaml:"credentials_secret"` // read the access key from this Secrets Manager secret
 }
 
 // Queue is one SQS queue to collect from, with optional credentials of its own.
@@ -201,6 +203,7 @@ func (c *Config) Validate() error {
 		errs = append(errs, errors.New("aws.access_key_id and aws.secret_access_key go together"))
 	}
 	errs = append(errs, c.API.validate()...)
+	errs = append(errs, c.Rotate.validate()...)
 	for i, q := range c.Queues {
 		u, err := url.Parse(q.URL)
 		if q.URL == "" || err != nil || u.Scheme == "" || u.Host == "" {

@@ -64,6 +64,7 @@ func authOptions(c config.AWS, q config.Queue) awsauth.Options {
 		Region: c.Region, EndpointURL: c.EndpointURL, Profile: c.Profile,
 		AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken,
 		RoleARN: c.RoleARN, ExternalID: c.ExternalID, WebIdentityTokenFile: c.WebIdentityTokenFile,
+		CredentialsSecret: c.CredentialsSecret,
 	}
 	if q.Region != "" {
 		o.Region = q.Region

@@ -43,6 +43,7 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newSearchCommand(g))
 	root.AddCommand(newTemplateCommand(g))
 	root.AddCommand(newVerifyCommand(g))
+	root.AddCommand(newRotateKeysCommand(g))
 	return root
 }
 
