@@ -1,0 +1,29 @@
+// Package awstest is one faithful test server for the AWS APIs no emulator
+// provides here. It speaks the real wire protocols, so unmodified
+// aws-sdk-go-v2 clients talk to it through an endpoint override.
+//
+// Server routes each request by the service named in its SigV4 credential
+// scope (Authorization: AWS4-HMAC-SHA256 Credential=AKID/20261122/us-east-1/
+// <service>/aws4_request, …) to the handler registered for that service
+// with Handle, and everything else to Next — the fauxqs emulator, so one
+// endpoint fronts S3/SNS/SQS and the doubles. Each service is a standalone
+// http.Handler in its own file with state a test sets up and inspects:
+//
+//   - STS (sts.go): GetCallerIdentity, AssumeRole — query protocol, XML.
+//   - KMS (kms.go): DescribeKey, GetKeyPolicy — JSON 1.1, TrentService.
+//   - CloudTrail (cloudtrail.go): DescribeTrails, GetTrailStatus,
+//     GetEventSelectors, ListPublicKeys — JSON 1.1.
+//   - S3Extras (s3extras.go): the bucket sub-resources fauxqs lacks
+//     (?location, ?notification, ?lifecycle, ?policy) in REST-XML, from
+//     state; every other S3 request goes to Next.
+//
+// fauxqs 1.9.2 answers the SNS and SQS calls Cairn's doctor needs itself
+// (ListSubscriptionsByTopic, GetTopicAttributes, GetQueueAttributes with
+// Policy and RedrivePolicy), but routes every S3 bucket sub-resource to
+// ListObjects, so GetBucketLocation/Notification/Lifecycle/Policy "succeed"
+// with empty answers there: S3Extras answers them.
+//
+// Every handler has Faults: a test makes any one call fail with the
+// service's own AccessDenied shape (or any error) to see how callers react.
+// NewStack wires all of them in front of an emulator.
+package awstest
