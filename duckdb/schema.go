@@ -115,6 +115,35 @@ var migrations = []string{
 		vpc_id, subnet_id, instance_id, interface_id, log_status, start_time, end_time,
 		query_name, query_type, query_class, rcode, answers::JSON AS answers
 	FROM events_data;`,
+	// 3: detections: alerts (with suppression) and the detection engine's
+	// persisted state (correlation windows), written in the same
+	// transactions as the events that caused them.
+	`CREATE TABLE IF NOT EXISTS alerts (
+		id VARCHAR NOT NULL,
+		kind VARCHAR NOT NULL,
+		rule_id VARCHAR NOT NULL,
+		title VARCHAR NOT NULL,
+		severity VARCHAR NOT NULL,
+		tags VARCHAR,
+		author VARCHAR,
+		license VARCHAR,
+		source VARCHAR,
+		group_key VARCHAR NOT NULL,
+		fields VARCHAR,
+		first_seen TIMESTAMP NOT NULL,
+		last_seen TIMESTAMP NOT NULL,
+		count BIGINT NOT NULL,
+		sample_event_ids VARCHAR,
+		status VARCHAR NOT NULL,
+		created_at TIMESTAMP NOT NULL,
+		updated_at TIMESTAMP NOT NULL
+	);
+	CREATE TABLE IF NOT EXISTS detect_state (
+		name VARCHAR NOT NULL,
+		generation BIGINT NOT NULL,
+		state VARCHAR NOT NULL,
+		updated_at TIMESTAMP NOT NULL
+	);`,
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {

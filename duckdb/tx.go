@@ -34,6 +34,10 @@ type Tx struct {
 	now   time.Time
 	res   CommitResult
 	ended bool
+
+	// inserted are the events written, duplicates excluded (Inserted);
+	// the caller holds them until Commit anyway.
+	inserted []*cairn.Event
 }
 
 // CommitResult counts what a transaction stored.
@@ -178,6 +182,7 @@ func (t *Tx) flush(ctx context.Context) error {
 		if err := t.app.AppendRow(eventRow(ev, t.now)...); err != nil {
 			return fmt.Errorf("append event %s: %w", ev.EventID, err)
 		}
+		t.inserted = append(t.inserted, ev)
 		t.res.Inserted++
 	}
 	if err := t.app.Flush(); err != nil {
