@@ -19,7 +19,7 @@ import (
 // GetAccessKeyLastUsed, with IAM's limit of two access keys per user.
 // Requests must carry a valid SigV4 signature by an active access key of
 // one of its users; policies are not evaluated. STS answers
-// GetCallerIdentity for the same keys (see STSHandler).
+// GetCallerIdentity for the same keys (see Guard).
 type IAM struct {
 	account string
 	now     func() time.Time
@@ -27,6 +27,8 @@ type IAM struct {
 	mu    sync.Mutex
 	users map[string]*iamUser
 	keys  map[string]*iamKey // by access key ID
+	// issued: every key ever created, so a deleted key stays refused.
+	issued map[string]bool
 	// propagation: how many STS authentications a new key fails before
 	// STS knows it (IAM is eventually consistent).
 	propagation int
@@ -68,7 +70,7 @@ func NewIAM(o IAMOptions) *IAM {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &IAM{account: o.Account, now: o.Now, users: map[string]*iamUser{}, keys: map[string]*iamKey{}}
+	return &IAM{account: o.Account, now: o.Now, users: map[string]*iamUser{}, keys: map[string]*iamKey{}, issued: map[string]bool{}}
 }
 
 // CreateUser adds a user (no-op if it exists).
@@ -93,6 +95,7 @@ func (i *IAM) addKeyLocked(user string, created time.Time) AccessKey {
 	k := &iamKey{AccessKey: AccessKey{User: user, ID: "AKIA" + randToken(16, keyIDChars),
 		Secret: randToken(40, secretChars), Status: "Active", Created: created.UTC().Truncate(time.Second)}}
 	i.keys[k.ID] = k
+	i.issued[k.ID] = true
 	return k.AccessKey
 }
 
@@ -134,11 +137,6 @@ func (i *IAM) Calls() []string {
 	return append([]string(nil), i.calls...)
 }
 
-// Identity is who an access key belongs to.
-type Identity struct {
-	Account, ARN, UserID string
-}
-
 // Authenticate returns the identity an active access key belongs to and
 // its secret, as STS would see it: a key created less than propagation
 // authentications ago is not known yet. It counts as a use of the key.
@@ -168,12 +166,12 @@ const iamNS = "https://iam.amazonaws.com/doc/2010-05-08/"
 func (i *IAM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil || r.Method != http.MethodPost {
-		qpError(w, iamNS, http.StatusBadRequest, "Sender", "InvalidRequest", "want a POST with a form body")
+		queryError(w, iamNS, Fault{Status: http.StatusBadRequest, Code: "InvalidRequest", Message: "want a POST with a form body"})
 		return
 	}
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
-		qpError(w, iamNS, http.StatusBadRequest, "Sender", "MalformedQueryString", err.Error())
+		queryError(w, iamNS, Fault{Status: http.StatusBadRequest, Code: "MalformedQueryString", Message: err.Error()})
 		return
 	}
 	caller, aerr := checkSignature(r, body, "iam", func(id string) (string, bool) {
@@ -181,11 +179,11 @@ func (i *IAM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return secret, ok
 	})
 	if aerr != nil {
-		qpError(w, iamNS, http.StatusForbidden, "Sender", aerr.Code, aerr.Message)
+		queryError(w, iamNS, Fault{Status: http.StatusForbidden, Code: aerr.Code, Message: aerr.Message})
 		return
 	}
 	if v := form.Get("Version"); v != "2010-05-08" {
-		qpError(w, iamNS, http.StatusBadRequest, "Sender", "InvalidAction", "Could not find operation "+form.Get("Action")+" for version "+v)
+		queryError(w, iamNS, Fault{Status: http.StatusBadRequest, Code: "InvalidAction", Message: "Could not find operation " + form.Get("Action") + " for version " + v})
 		return
 	}
 	i.mu.Lock()
@@ -198,13 +196,13 @@ func (i *IAM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	u, ok := i.users[user]
 	if !ok && action != "GetAccessKeyLastUsed" {
-		qpError(w, iamNS, http.StatusNotFound, "Sender", "NoSuchEntity", "The user with name "+user+" cannot be found.")
+		queryError(w, iamNS, Fault{Status: http.StatusNotFound, Code: "NoSuchEntity", Message: "The user with name " + user + " cannot be found."})
 		return
 	}
 	keyOf := func() (*iamKey, bool) {
 		k, ok := i.keys[form.Get("AccessKeyId")]
 		if !ok || k.User != user {
-			qpError(w, iamNS, http.StatusNotFound, "Sender", "NoSuchEntity", "The Access Key with id "+form.Get("AccessKeyId")+" cannot be found.")
+			queryError(w, iamNS, Fault{Status: http.StatusNotFound, Code: "NoSuchEntity", Message: "The Access Key with id " + form.Get("AccessKeyId") + " cannot be found."})
 			return nil, false
 		}
 		return k, true
@@ -212,7 +210,7 @@ func (i *IAM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch action {
 	case "CreateAccessKey":
 		if len(i.keysLocked(user)) >= 2 {
-			qpError(w, iamNS, http.StatusConflict, "Sender", "LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2")
+			queryError(w, iamNS, Fault{Status: http.StatusConflict, Code: "LimitExceeded", Message: "Cannot exceed quota for AccessKeysPerUser: 2"})
 			return
 		}
 		k := i.addKeyLocked(user, i.now())
@@ -233,7 +231,7 @@ func (i *IAM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		st := form.Get("Status")
 		if st != "Active" && st != "Inactive" {
-			qpError(w, iamNS, http.StatusBadRequest, "Sender", "ValidationError", "1 validation error detected: Value '"+st+"' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]")
+			queryError(w, iamNS, Fault{Status: http.StatusBadRequest, Code: "ValidationError", Message: "1 validation error detected: Value '" + st + "' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]"})
 			return
 		}
 		k.Status = st
@@ -251,7 +249,7 @@ func (i *IAM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "GetAccessKeyLastUsed":
 		k, ok := i.keys[form.Get("AccessKeyId")]
 		if !ok {
-			qpError(w, iamNS, http.StatusForbidden, "Sender", "AccessDenied", "User is not authorized to perform: iam:GetAccessKeyLastUsed")
+			queryError(w, iamNS, Fault{Status: http.StatusForbidden, Code: "AccessDenied", Message: "User is not authorized to perform: iam:GetAccessKeyLastUsed"})
 			return
 		}
 		last := "<ServiceName>N/A</ServiceName><Region>N/A</Region>"
@@ -260,28 +258,20 @@ func (i *IAM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		qpResult(w, iamNS, action, "<UserName>"+xmlEsc(k.User)+"</UserName><AccessKeyLastUsed>"+last+"</AccessKeyLastUsed>")
 	default:
-		qpError(w, iamNS, http.StatusBadRequest, "Sender", "InvalidAction", "Could not find operation "+action+" for version 2010-05-08")
+		queryError(w, iamNS, Fault{Status: http.StatusBadRequest, Code: "InvalidAction", Message: "Could not find operation " + action + " for version 2010-05-08"})
 	}
 }
 
 // qpResult writes a Query protocol response document.
 func qpResult(w http.ResponseWriter, ns, action, result string) {
 	w.Header().Set("Content-Type", "text/xml")
-	id := newRequestID()
+	id := requestID()
 	w.Header().Set("X-Amzn-Requestid", id)
 	res := ""
 	if result != "" {
 		res = "<" + action + "Result>" + result + "</" + action + "Result>"
 	}
 	fmt.Fprintf(w, `<%sResponse xmlns="%s">%s<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>`, action, ns, res, id, action)
-}
-
-// qpError writes a Query protocol error document.
-func qpError(w http.ResponseWriter, ns string, status int, typ, code, msg string) {
-	w.Header().Set("Content-Type", "text/xml")
-	w.WriteHeader(status)
-	fmt.Fprintf(w, `<ErrorResponse xmlns="%s"><Error><Type>%s</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>%s</RequestId></ErrorResponse>`,
-		ns, typ, code, xmlEsc(msg), newRequestID())
 }
 
 func xmlEsc(s string) string {
@@ -302,10 +292,4 @@ func randToken(n int, alphabet string) string {
 		b[j] = alphabet[int(b[j])%len(alphabet)]
 	}
 	return string(b)
-}
-
-func newRequestID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }

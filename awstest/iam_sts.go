@@ -1,25 +1,32 @@
 package awstest
 
 import (
+	"bytes"
 	"io"
 	"net/http"
-	"net/url"
 )
 
-const stsNamespace = "https://sts.amazonaws.com/doc/2011-06-15/"
-
-// STSHandler answers STS GetCallerIdentity for the IAM double's access
-// keys: the user whose active key signed the request (a key still
-// propagating is refused with InvalidClientTokenId, as STS does right after
-// CreateAccessKey).
-func (i *IAM) STSHandler() http.Handler {
+// Guard puts the IAM double's access keys in front of the STS double: a
+// request signed with a key IAM issued must carry a valid signature by an
+// active key STS already knows (a key still propagating is refused with
+// InvalidClientTokenId, as STS does right after CreateAccessKey, and so is
+// a deleted or inactive key); GetCallerIdentity then names the key's user.
+// Requests signed with keys IAM never issued go to s unchanged.
+func (i *IAM) Guard(s *STS) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			qpError(w, stsNamespace, http.StatusBadRequest, "Sender", "InvalidRequest", err.Error())
+		sc, ok := ScopeOf(r)
+		i.mu.Lock()
+		issued := ok && i.issued[sc.AccessKeyID]
+		i.mu.Unlock()
+		if !issued {
+			s.ServeHTTP(w, r)
 			return
 		}
-		form, _ := url.ParseQuery(string(body))
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			queryError(w, stsXMLNS, Fault{Code: "InvalidRequest", Message: err.Error()})
+			return
+		}
 		var who Identity
 		_, aerr := checkSignature(r, body, "sts", func(id string) (string, bool) {
 			ident, secret, ok := i.Authenticate(id, "sts")
@@ -27,13 +34,22 @@ func (i *IAM) STSHandler() http.Handler {
 			return secret, ok
 		})
 		if aerr != nil {
-			qpError(w, stsNamespace, http.StatusForbidden, "Sender", aerr.Code, aerr.Message)
+			queryError(w, stsXMLNS, Fault{Status: http.StatusForbidden, Code: aerr.Code, Message: aerr.Message})
 			return
 		}
-		if form.Get("Action") != "GetCallerIdentity" {
-			qpError(w, stsNamespace, http.StatusBadRequest, "Sender", "InvalidAction", "Could not find operation "+form.Get("Action"))
-			return
+		s.mu.Lock()
+		if s.sessions == nil {
+			s.sessions = map[string]Identity{}
 		}
-		qpResult(w, stsNamespace, "GetCallerIdentity", "<Arn>"+xmlEsc(who.ARN)+"</Arn><UserId>"+who.UserID+"</UserId><Account>"+who.Account+"</Account>")
+		s.sessions[sc.AccessKeyID] = who
+		s.mu.Unlock()
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		s.ServeHTTP(w, r)
 	})
+}
+
+// Mount registers the IAM double on st for "iam", and in front of st's STS.
+func (i *IAM) Mount(st *Stack) {
+	st.Handle("iam", i)
+	st.Handle("sts", i.Guard(st.STS))
 }

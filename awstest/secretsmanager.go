@@ -107,7 +107,7 @@ func (sec *secret) stage(st string) *secretVersion {
 // put adds a version and moves AWSCURRENT to it, AWSPREVIOUS to the old one.
 func (sec *secret) put(value, token string) *secretVersion {
 	if token == "" {
-		token = newRequestID()
+		token = requestID()
 	}
 	for _, v := range sec.versions {
 		v.stages = removeStage(v.stages, "AWSPREVIOUS")
@@ -147,28 +147,28 @@ func (s *SecretsManager) lookup(id string) *secret {
 func (s *SecretsManager) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil || r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/x-amz-json-1.1" {
-		smError(w, http.StatusBadRequest, "InvalidRequestException", "want a POST with an application/x-amz-json-1.1 body")
+		jsonError(w, "1.1", Fault{Status: http.StatusBadRequest, Code: "InvalidRequestException", Message: "want a POST with an application/x-amz-json-1.1 body"})
 		return
 	}
 	if m := sigV4Header.FindStringSubmatch(r.Header.Get("Authorization")); m == nil {
-		smError(w, http.StatusBadRequest, "MissingAuthenticationTokenException", "Request is missing Authentication Token")
+		jsonError(w, "1.1", Fault{Status: http.StatusBadRequest, Code: "MissingAuthenticationTokenException", Message: "Request is missing Authentication Token"})
 		return
 	} else if s.o.SecretOf != nil {
 		if _, aerr := checkSignature(r, body, "secretsmanager", s.o.SecretOf); aerr != nil {
-			smError(w, http.StatusBadRequest, aerr.Code, aerr.Message)
+			jsonError(w, "1.1", Fault{Status: http.StatusBadRequest, Code: aerr.Code, Message: aerr.Message})
 			return
 		}
 	}
 	action, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), "secretsmanager.")
 	if !ok {
-		smError(w, http.StatusBadRequest, "UnknownOperationException", "unknown target "+r.Header.Get("X-Amz-Target"))
+		jsonError(w, "1.1", Fault{Status: http.StatusBadRequest, Code: "UnknownOperationException", Message: "unknown target " + r.Header.Get("X-Amz-Target")})
 		return
 	}
 	var in struct {
 		SecretId, Name, VersionId, VersionStage, SecretString, ClientRequestToken string
 	}
 	if err := json.Unmarshal(body, &in); err != nil {
-		smError(w, http.StatusBadRequest, "SerializationException", err.Error())
+		jsonError(w, "1.1", Fault{Status: http.StatusBadRequest, Code: "SerializationException", Message: err.Error()})
 		return
 	}
 	s.mu.Lock()
@@ -176,7 +176,7 @@ func (s *SecretsManager) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.calls = append(s.calls, action)
 	if action == "CreateSecret" {
 		if s.secrets[in.Name] != nil {
-			smError(w, http.StatusBadRequest, "ResourceExistsException", "The operation failed because the secret "+in.Name+" already exists.")
+			jsonError(w, "1.1", Fault{Status: http.StatusBadRequest, Code: "ResourceExistsException", Message: "The operation failed because the secret " + in.Name + " already exists."})
 			return
 		}
 		sec := s.create(in.Name)
@@ -184,12 +184,12 @@ func (s *SecretsManager) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if in.SecretString != "" {
 			out["VersionId"] = sec.put(in.SecretString, in.ClientRequestToken).id
 		}
-		smJSON(w, out)
+		writeJSON(w, "1.1", out)
 		return
 	}
 	sec := s.lookup(in.SecretId)
 	if sec == nil {
-		smError(w, http.StatusBadRequest, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
+		jsonError(w, "1.1", Fault{Status: http.StatusBadRequest, Code: "ResourceNotFoundException", Message: "Secrets Manager can't find the specified secret."})
 		return
 	}
 	switch action {
@@ -209,18 +209,18 @@ func (s *SecretsManager) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			v = sec.stage(st)
 		}
 		if v == nil {
-			smError(w, http.StatusBadRequest, "ResourceNotFoundException", "Secrets Manager can't find the specified secret value for staging label: "+in.VersionStage)
+			jsonError(w, "1.1", Fault{Status: http.StatusBadRequest, Code: "ResourceNotFoundException", Message: "Secrets Manager can't find the specified secret value for staging label: " + in.VersionStage})
 			return
 		}
-		smJSON(w, map[string]any{"ARN": sec.arn, "Name": sec.name, "VersionId": v.id, "SecretString": v.value,
+		writeJSON(w, "1.1", map[string]any{"ARN": sec.arn, "Name": sec.name, "VersionId": v.id, "SecretString": v.value,
 			"VersionStages": v.stages, "CreatedDate": float64(v.created.UnixMilli()) / 1000})
 	case "PutSecretValue":
 		if in.SecretString == "" {
-			smError(w, http.StatusBadRequest, "InvalidParameterException", "You must provide either SecretString or SecretBinary.")
+			jsonError(w, "1.1", Fault{Status: http.StatusBadRequest, Code: "InvalidParameterException", Message: "You must provide either SecretString or SecretBinary."})
 			return
 		}
 		v := sec.put(in.SecretString, in.ClientRequestToken)
-		smJSON(w, map[string]any{"ARN": sec.arn, "Name": sec.name, "VersionId": v.id, "VersionStages": v.stages})
+		writeJSON(w, "1.1", map[string]any{"ARN": sec.arn, "Name": sec.name, "VersionId": v.id, "VersionStages": v.stages})
 	case "DescribeSecret":
 		stages := map[string][]string{}
 		last := sec.created
@@ -230,23 +230,12 @@ func (s *SecretsManager) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			last = v.created
 		}
-		smJSON(w, map[string]any{"ARN": sec.arn, "Name": sec.name, "VersionIdsToStages": stages,
+		writeJSON(w, "1.1", map[string]any{"ARN": sec.arn, "Name": sec.name, "VersionIdsToStages": stages,
 			"CreatedDate": float64(sec.created.UnixMilli()) / 1000, "LastChangedDate": float64(last.UnixMilli()) / 1000})
 	default:
-		smError(w, http.StatusBadRequest, "UnknownOperationException", "unsupported operation "+action)
+		jsonError(w, "1.1", Fault{Status: http.StatusBadRequest, Code: "UnknownOperationException", Message: "unsupported operation " + action})
 	}
 }
 
-func smJSON(w http.ResponseWriter, v any) {
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.Header().Set("X-Amzn-Requestid", newRequestID())
-	_ = json.NewEncoder(w).Encode(v)
-}
-
-// smError writes an AWS JSON protocol error.
-func smError(w http.ResponseWriter, status int, typ, msg string) {
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.Header().Set("X-Amzn-Errortype", typ)
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]string{"__type": typ, "Message": msg})
-}
+// Mount registers the double on st for "secretsmanager".
+func (s *SecretsManager) Mount(st *Stack) { st.Handle("secretsmanager", s) }
