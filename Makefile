@@ -46,6 +46,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzMatch$$' -fuzztime $(FUZZTIME) ./sigma
 	$(GO) test -run '^$$' -fuzz '^FuzzReplaceKey$$' -fuzztime $(FUZZTIME) ./keyrotate
 	$(GO) test -run '^$$' -fuzz '^FuzzParseKeySecret$$' -fuzztime $(FUZZTIME) ./awsauth
+	$(GO) test -run '^$$' -fuzz '^FuzzPolicy$$' -fuzztime $(FUZZTIME) ./watch
 
 test: tools vet unit fuzz
 

@@ -24,6 +24,7 @@ type Config struct {
 	API         API       `yaml:"api"`
 	Queries     Queries   `yaml:"queries"`
 	Rotate      Rotate    `yaml:"rotate"`
+	Watch       Watch     `yaml:"watch"`
 }
 
 // Store configures the embedded DuckDB store.
@@ -204,6 +205,7 @@ func (c *Config) Validate() error {
 	}
 	errs = append(errs, c.API.validate()...)
 	errs = append(errs, c.Rotate.validate()...)
+	errs = append(errs, c.Watch.validate()...)
 	for i, q := range c.Queues {
 		u, err := url.Parse(q.URL)
 		if q.URL == "" || err != nil || u.Scheme == "" || u.Host == "" {

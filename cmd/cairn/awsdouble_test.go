@@ -3,6 +3,8 @@ package main
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"testing"
 
 	"github.com/cairn-sec/cairn/awstest"
@@ -23,11 +25,16 @@ func newAWSDouble(t *testing.T, e *emulator.Emulator) *awsDouble {
 	t.Helper()
 	var next http.Handler
 	if e != nil {
-		p, err := awstest.Proxy(e.Endpoint)
+		u, err := url.Parse(e.Endpoint)
 		if err != nil {
 			t.Fatal(err)
 		}
-		next = p
+		// The emulator sees its own host, so the queue URLs it makes
+		// (CreateQueue) are the ones it answers to.
+		next = &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+			r.SetURL(u)
+			r.Out.Host = u.Host
+		}}
 	}
 	d := &awsDouble{Stack: awstest.NewStack(next), IAM: awstest.NewIAM(awstest.IAMOptions{})}
 	d.Secrets = awstest.NewSecretsManager(awstest.SecretsManagerOptions{SecretOf: func(id string) (string, bool) {

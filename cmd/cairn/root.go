@@ -44,6 +44,7 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newTemplateCommand(g))
 	root.AddCommand(newVerifyCommand(g))
 	root.AddCommand(newRotateKeysCommand(g))
+	root.AddCommand(newWatchCommand(g))
 	return root
 }
 
