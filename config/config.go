@@ -25,6 +25,7 @@ type Config struct {
 	Queries     Queries   `yaml:"queries"`
 	Rotate      Rotate    `yaml:"rotate"`
 	Watch       Watch     `yaml:"watch"`
+	Collect     Collect   `yaml:"collect"`
 }
 
 // Store configures the embedded DuckDB store.
@@ -206,6 +207,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.API.validate()...)
 	errs = append(errs, c.Rotate.validate()...)
 	errs = append(errs, c.Watch.validate()...)
+	errs = append(errs, c.Collect.validate()...)
 	for i, q := range c.Queues {
 		u, err := url.Parse(q.URL)
 		if q.URL == "" || err != nil || u.Scheme == "" || u.Host == "" {

@@ -168,6 +168,9 @@ func runCollect(ctx context.Context, g *globals, o *collectOptions) error {
 	if err := serveSide(sideCtx, &side, p, cfg, g); err != nil {
 		return err
 	}
+	if err := startDigestChecks(sideCtx, &side, p, cfg, g); err != nil {
+		return err
+	}
 	g.log.Info("collecting", "queues", len(cfg.Queues), "workers", workers, "store", p.store.Path(), "drain", o.drain)
 	err = col.Run(ctx)
 	s := col.Summary()
