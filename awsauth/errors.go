@@ -30,7 +30,8 @@ func Classify(err error) error {
 		return fmt.Errorf("%w: %w", cairn.ErrNotFound, err)
 	case strings.HasPrefix(code, "KMS."):
 		return fmt.Errorf("%w: %w", cairn.ErrKMSAccessDenied, err)
-	case code == "AccessDenied" || code == "Forbidden" || code == "AccessDeniedException" || code == "AllAccessDisabled":
+	case code == "AccessDenied" || code == "Forbidden" || code == "AccessDeniedException" || code == "AllAccessDisabled" ||
+		code == "AuthorizationError": // SNS
 		if mentionsKMS(ae.ErrorMessage()) {
 			return fmt.Errorf("%w: %w", cairn.ErrKMSAccessDenied, err)
 		}

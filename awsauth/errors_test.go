@@ -29,6 +29,7 @@ func TestClassify(t *testing.T) {
 		{"Forbidden", "Forbidden", cairn.ErrAccessDenied},
 		{"AccessDeniedException", "not authorized to perform sqs:ReceiveMessage", cairn.ErrAccessDenied},
 		{"AllAccessDisabled", "All access to this object has been disabled", cairn.ErrAccessDenied},
+		{"AuthorizationError", "User is not authorized to perform: SNS:Publish on resource: arn:aws:sns:us-east-1:1:t", cairn.ErrAccessDenied},
 		{"AccessDenied", "User: arn:aws:sts::123456789012:assumed-role/cairn/cairn is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab because no identity-based policy allows the kms:Decrypt action", cairn.ErrKMSAccessDenied},
 		{"AccessDenied", "The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.", cairn.ErrKMSAccessDenied},
 		{"AccessDeniedException", "User is not authorized to perform: kms:Decrypt", cairn.ErrKMSAccessDenied},

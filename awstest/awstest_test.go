@@ -108,6 +108,9 @@ func TestKMS(t *testing.T) {
 	if apiCode(err) != "AccessDeniedException" || !strings.Contains(err.Error(), "kms:GetKeyPolicy") {
 		t.Fatalf("denied: %v", err)
 	}
+	if got, ok := st.KMS.Key(k.ID); !ok || got.Policy != `{"Statement":[]}` || got.KeyManager != "CUSTOMER" {
+		t.Fatalf("Key: %+v", got)
+	}
 	if calls := st.KMS.Calls(); len(calls) != 8 || calls[7] != "GetKeyPolicy" {
 		t.Fatalf("calls %v", calls)
 	}

@@ -2,11 +2,12 @@ package awstest
 
 import (
 	"encoding/base64"
-	"github.com/cairn-sec/cairn/awsauth"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/cairn-sec/cairn/awsauth"
 )
 
 // Trail is one CloudTrail trail the double knows, with its status.

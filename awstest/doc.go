@@ -16,6 +16,8 @@
 //   - S3Extras (s3extras.go): the bucket sub-resources fauxqs lacks
 //     (?location, ?notification, ?lifecycle, ?policy) in REST-XML, from
 //     state; every other S3 request goes to Next.
+//   - SQS (sqs.go), SNS (sns.go): pass everything to Next (fauxqs) except
+//     the calls a test makes fail.
 //
 // fauxqs 1.9.2 answers the SNS and SQS calls Cairn's doctor needs itself
 // (ListSubscriptionsByTopic, GetTopicAttributes, GetQueueAttributes with
@@ -25,5 +27,13 @@
 //
 // Every handler has Faults: a test makes any one call fail with the
 // service's own AccessDenied shape (or any error) to see how callers react.
-// NewStack wires all of them in front of an emulator.
+// NewStack wires all of them in front of an emulator, and Stack.WireHealthy
+// sets up a complete, correct CloudTrail source a test can then break.
+//
+// Adding a service: write its handler in its own file with the shared
+// protocol helpers (jsonOp/writeJSON/jsonError for JSON 1.0/1.1 services,
+// queryError/writeXML for query-protocol ones such as IAM) and register it
+// with Handle under its SigV4 service name. More CloudTrail operations
+// (the mutating ones) register in moreCloudTrailOps from an init function
+// in their own file.
 package awstest

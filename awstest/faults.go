@@ -7,6 +7,10 @@ type Fault struct {
 	Status  int    // HTTP status (default 400, 403 for access denied)
 	Code    string // the error code ("AccessDeniedException", "ThrottlingException", …)
 	Message string
+	// QueryCode is the awsQuery-compatible code JSON services such as SQS
+	// also send (X-Amzn-Query-Error: <QueryCode>;Sender), which the SDK
+	// reports as the error code.
+	QueryCode string
 }
 
 // Faults holds the calls a double fails on purpose, by operation name

@@ -1,11 +1,12 @@
 package awstest
 
 import (
-	"github.com/cairn-sec/cairn/awsauth"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/cairn-sec/cairn/awsauth"
 )
 
 // KMSKey is one key the KMS double knows.
@@ -71,6 +72,18 @@ func (s *KMS) SetPolicy(id, policy string) {
 			s.keys[i].Policy = policy
 		}
 	}
+}
+
+// Key returns the key with this ID (in any region).
+func (s *KMS) Key(id string) (KMSKey, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, k := range s.keys {
+		if k.ID == id {
+			return k, true
+		}
+	}
+	return KMSKey{}, false
 }
 
 // Calls returns the operations answered so far, in order.

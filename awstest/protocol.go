@@ -76,6 +76,9 @@ func jsonError(w http.ResponseWriter, version string, f Fault) {
 	}
 	w.Header().Set("Content-Type", "application/x-amz-json-"+version)
 	w.Header().Set("X-Amzn-Requestid", requestID())
+	if f.QueryCode != "" {
+		w.Header().Set("X-Amzn-Query-Error", f.QueryCode+";Sender")
+	}
 	w.WriteHeader(f.Status)
 	json.NewEncoder(w).Encode(map[string]string{"__type": f.Code, "message": f.Message})
 }

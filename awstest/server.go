@@ -83,11 +83,13 @@ type Stack struct {
 	KMS        *KMS
 	CloudTrail *CloudTrail
 	S3         *S3Extras
+	SQS        *SQS
+	SNS        *SNS
 }
 
 // NewStack registers fresh doubles in front of next (usually
-// Proxy(emulator endpoint)); S3 and SNS requests the doubles do not answer
-// go to next too.
+// Proxy(emulator endpoint)); S3, SQS and SNS requests the doubles do not
+// answer or fail go to next too.
 func NewStack(next http.Handler) *Stack {
 	st := &Stack{
 		Server:     &Server{Next: next},
@@ -95,10 +97,14 @@ func NewStack(next http.Handler) *Stack {
 		KMS:        &KMS{},
 		CloudTrail: &CloudTrail{},
 		S3:         &S3Extras{Next: next},
+		SQS:        &SQS{Next: next},
+		SNS:        &SNS{Next: next},
 	}
 	st.Handle("sts", st.STS)
 	st.Handle("kms", st.KMS)
 	st.Handle("cloudtrail", st.CloudTrail)
 	st.Handle("s3", st.S3)
+	st.Handle("sqs", st.SQS)
+	st.Handle("sns", st.SNS)
 	return st
 }

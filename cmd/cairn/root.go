@@ -45,6 +45,7 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newVerifyCommand(g))
 	root.AddCommand(newRotateKeysCommand(g))
 	root.AddCommand(newWatchCommand(g))
+	root.AddCommand(newDoctorCommand(g))
 	return root
 }
 
