@@ -26,6 +26,7 @@ type Config struct {
 	Rotate      Rotate    `yaml:"rotate"`
 	Watch       Watch     `yaml:"watch"`
 	Collect     Collect   `yaml:"collect"`
+	Detect      Detect    `yaml:"detect"`
 }
 
 // Store configures the embedded DuckDB store.
@@ -117,6 +118,7 @@ func Default() Config {
 		Log:     Log{Level: "info", Format: "text"},
 		API:     API{Addr: "127.0.0.1:8080", QueryTimeout: 30 * time.Second, MaxRows: 10000, MaxRequestBytes: 1 << 20},
 		Queries: Queries{Dir: filepath.Join(DefaultConfigDir(), "queries")},
+		Detect:  DefaultDetect(),
 	}
 }
 
@@ -159,6 +161,7 @@ func Load(path string, optional bool) (Config, error) {
 	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, errEOF) {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}
+	cfg.Detect.resolve(path)
 	if cfg.Queries.Dir == "" {
 		cfg.Queries.Dir = "queries"
 	}
@@ -208,6 +211,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.Rotate.validate()...)
 	errs = append(errs, c.Watch.validate()...)
 	errs = append(errs, c.Collect.validate()...)
+	errs = append(errs, c.Detect.validate()...)
 	for i, q := range c.Queues {
 		u, err := url.Parse(q.URL)
 		if q.URL == "" || err != nil || u.Scheme == "" || u.Host == "" {

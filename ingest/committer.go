@@ -42,6 +42,7 @@ type CommitterOptions struct {
 	GroupBytes int           // commit a group once it holds this many bytes (default 16 MiB)
 	Linger     time.Duration // wait this long for more objects before committing a group (default 5ms)
 	Queue      int           // objects waiting for the committer (default 4)
+	Detector   Detector      // evaluates each transaction before commit; nil: none
 }
 
 // Committer is the single writer: it group-commits complete objects and
@@ -197,6 +198,9 @@ func (c *Committer) commitJobs(ctx context.Context, group []*job) ([]jobResult, 
 			return nil, err
 		}
 	}
+	if err := c.detect(ctx, tx); err != nil {
+		return nil, err
+	}
 	res, err := tx.Commit(ctx)
 	if err != nil {
 		return nil, err
@@ -285,6 +289,9 @@ func (c *Committer) commitChunk(ctx context.Context, ch chunk) (cairn.CommitResu
 	if err == nil && ch.final {
 		err = tx.MarkDone(ctx, ch.rec)
 	}
+	if err == nil {
+		err = c.detect(ctx, tx)
+	}
 	if err != nil {
 		tx.Rollback()
 		return cairn.CommitResult{}, err
@@ -295,4 +302,16 @@ func (c *Committer) commitChunk(ctx context.Context, ch chunk) (cairn.CommitResu
 	}
 	c.account(res)
 	return res, nil
+}
+
+// detect runs the detector, if any, inside tx; on error tx is rolled back.
+func (c *Committer) detect(ctx context.Context, tx cairn.WriteTx) error {
+	if c.opts.Detector == nil {
+		return nil
+	}
+	if err := c.opts.Detector.Detect(ctx, tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return nil
 }

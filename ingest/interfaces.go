@@ -74,3 +74,12 @@ type Store interface {
 	Begin(ctx context.Context) (cairn.WriteTx, error)
 	RecordErrors(ctx context.Context, errs []cairn.IngestError) error
 }
+
+// Detector sees every write transaction before it commits (the detection
+// engine): it reads the events the transaction stores and records what it
+// finds (alerts, its own state) in the same transaction, so detections
+// commit with the events that caused them or not at all. An error rolls
+// the transaction back like any store error.
+type Detector interface {
+	Detect(ctx context.Context, tx cairn.WriteTx) error
+}

@@ -169,6 +169,7 @@ func Serve(ctx context.Context, l net.Listener, q Querier, timeout time.Duration
 		}
 		writeJSON(w, http.StatusOK, response{Result: res})
 	})
+	registerAlerts(mux, q)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(l) }()
@@ -198,10 +199,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // dir.
 func Query(ctx context.Context, dir, sql string, maxRows int, args ...any) (*duckdb.Result, error) {
 	p := SocketPath(dir)
-	client := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, "unix", p)
-	}}}
+	client := socketClient(dir)
 	body, err := json.Marshal(Request{SQL: sql, MaxRows: maxRows, Args: args})
 	if err != nil {
 		return nil, fmt.Errorf("query %s: %w", p, err)
@@ -212,7 +210,7 @@ func Query(ctx context.Context, dir, sql string, maxRows int, args ...any) (*duc
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
+		if isNoServer(err) {
 			return nil, ErrNoServer
 		}
 		return nil, fmt.Errorf("query %s: %w", p, err)
@@ -231,4 +229,18 @@ func Query(ctx context.Context, dir, sql string, maxRows int, args ...any) (*duc
 		return nil, fmt.Errorf("query %s: empty response (HTTP %d)", p, resp.StatusCode)
 	}
 	return out.Result, nil
+}
+
+// socketClient is an HTTP client for the socket of the store in dir.
+func socketClient(dir string) *http.Client {
+	p := SocketPath(dir)
+	return &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "unix", p)
+	}}}
+}
+
+// isNoServer reports whether a request failed because nobody listens.
+func isNoServer(err error) bool {
+	return errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED)
 }

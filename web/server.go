@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/cairn-sec/cairn/detect"
 	"github.com/cairn-sec/cairn/queries"
 )
 
@@ -33,6 +34,8 @@ type Options struct {
 	Fields func() []Field
 	// Library holds the saved queries; nil means none.
 	Library *queries.Library
+	// Rules are the detection rules, for /api/v1/rules.
+	Rules []detect.RuleInfo
 	// Tokens are the accepted bearer tokens. With none, every
 	// authenticated route answers 401.
 	Tokens []Token
@@ -99,6 +102,7 @@ func New(opts Options) (*Server, error) {
 	s.api("GET", "/api/v1/fields", s.handleFields)
 	s.api("GET", "/api/v1/queries", s.handleQueries)
 	s.api("GET", "/api/v1/queries/{name}", s.handleQuery)
+	s.registerAlerts()
 	s.Handle("/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
 	}))

@@ -46,7 +46,16 @@ func openPipeline(ctx context.Context, cfg config.Config, log *slog.Logger, work
 	budget := int(cfg.Collector.MemoryBudget)
 	// Workers each fill one chunk, the committer's queue holds one per
 	// worker, and a commit group is a quarter of the budget.
-	c := ingest.NewCommitter(store, ingest.CommitterOptions{GroupBytes: budget / 4, Linger: cfg.Collector.GroupLinger, Queue: workers}, m, log)
+	copts := ingest.CommitterOptions{GroupBytes: budget / 4, Linger: cfg.Collector.GroupLinger, Queue: workers}
+	eng, err := newEngine(cfg.Detect, configuredRules(cfg.Detect), reg, log)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	if eng != nil {
+		copts.Detector = eng // every transaction's events are evaluated before it commits
+	}
+	c := ingest.NewCommitter(store, copts, m, log)
 	p := &pipeline{store: store, committer: c, metrics: m, registry: reg, cfg: cfg, log: log}
 	cctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	p.stop = stop

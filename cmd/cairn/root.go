@@ -46,6 +46,7 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newRotateKeysCommand(g))
 	root.AddCommand(newWatchCommand(g))
 	root.AddCommand(newDoctorCommand(g))
+	root.AddCommand(newAlertsCommand(g), newHuntCommand(g))
 	return root
 }
 

@@ -77,10 +77,14 @@ func runServe(ctx context.Context, g *globals, cfg config.Config, l net.Listener
 	if err != nil {
 		return fmt.Errorf("saved queries: %w", err)
 	}
+	rules, err := ruleList(cfg.Detect, g.log)
+	if err != nil {
+		return err
+	}
 	backend := web.NewStoreBackend(web.StoreOptions{Dir: cfg.Store.Dir, MemoryLimit: cfg.Store.MemoryLimit, Threads: cfg.Store.Threads})
 	defer backend.Close()
 	srv, err := web.New(web.Options{
-		Querier: backend, Compile: compile, Fields: fields, Library: lib, Tokens: tokens,
+		Querier: backend, Compile: compile, Fields: fields, Library: lib, Tokens: tokens, Rules: rules,
 		QueryTimeout: cfg.API.QueryTimeout, MaxRows: cfg.API.MaxRows, MaxRequestBytes: int64(cfg.API.MaxRequestBytes),
 		Log: g.log,
 	})

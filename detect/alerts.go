@@ -1,0 +1,114 @@
+package detect
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cairn-sec/cairn"
+	"github.com/cairn-sec/cairn/sigma"
+)
+
+// GroupKey is what a detection alert is about: the account and the
+// principal (user ARN, else user name), else the source address, so that
+// one actor's repeated matches share an alert and different actors' do
+// not.
+func GroupKey(ev *cairn.Event) string {
+	who := ev.UserARN
+	if who == "" {
+		who = ev.UserName
+	}
+	if who == "" {
+		who = ev.SourceIP
+	}
+	return ev.AccountID + "|" + who
+}
+
+// detectionAlert is the alert for one detection match.
+func detectionAlert(r *sigma.Rule, ev *cairn.Event) cairn.Alert {
+	a := ruleAlert(r, cairn.AlertSigma)
+	a.Source = ev.Source
+	a.GroupKey = GroupKey(ev)
+	a.FirstSeen, a.LastSeen = ev.Time.UTC(), ev.Time.UTC()
+	a.Count = 1
+	if ev.EventID != "" {
+		a.SampleEventIDs = []string{ev.EventID}
+	}
+	a.SetID()
+	return a
+}
+
+// correlationAlert is the alert for one correlation firing. Its group is
+// the group-by values; Fields hold them and the aggregate ("value").
+func correlationAlert(m sigma.CorrelationMatch, source string) cairn.Alert {
+	a := ruleAlert(m.Rule, cairn.AlertCorrelation)
+	a.Source = source
+	keys := make([]string, 0, len(m.Group))
+	for k := range m.Group {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	a.Fields = map[string]string{"value": strconv.FormatFloat(m.Value, 'g', -1, 64)}
+	for i, k := range keys {
+		parts[i] = k + "=" + m.Group[k]
+		a.Fields[k] = m.Group[k]
+	}
+	a.GroupKey = strings.Join(parts, "|")
+	a.FirstSeen, a.LastSeen = m.First.UTC(), m.Last.UTC()
+	a.Count = 1
+	ids := m.EventIDs
+	if len(ids) > cairn.MaxAlertSamples {
+		ids = ids[:cairn.MaxAlertSamples]
+	}
+	a.SampleEventIDs = append([]string(nil), ids...)
+	a.SetID()
+	return a
+}
+
+func ruleAlert(r *sigma.Rule, kind cairn.AlertKind) cairn.Alert {
+	return cairn.Alert{Kind: kind, RuleID: r.Key(), Title: r.Title, Severity: severity(r), Tags: r.Tags,
+		Author: r.Author, License: r.License, Status: cairn.AlertOpen}
+}
+
+// alertSet gathers alerts with suppression, in memory: an alert that an
+// earlier one absorbs is merged into it.
+type alertSet struct {
+	window time.Duration
+	byRule map[string][]int // kind|rule|group → positions in list
+	list   []cairn.Alert
+}
+
+func newAlertSet(window time.Duration) *alertSet {
+	return &alertSet{window: window, byRule: map[string][]int{}}
+}
+
+func (s *alertSet) add(a cairn.Alert) {
+	k := string(a.Kind) + "\x00" + a.RuleID + "\x00" + a.GroupKey
+	for _, i := range s.byRule[k] {
+		if s.list[i].Absorbs(&a, s.window) {
+			s.list[i].Merge(&a)
+			return
+		}
+	}
+	s.byRule[k] = append(s.byRule[k], len(s.list))
+	s.list = append(s.list, a)
+}
+
+// alerts returns the gathered alerts, oldest first.
+func (s *alertSet) alerts() []cairn.Alert {
+	out := append([]cairn.Alert(nil), s.list...)
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].FirstSeen.Equal(out[j].FirstSeen) {
+			return out[i].FirstSeen.Before(out[j].FirstSeen)
+		}
+		return out[i].RuleID < out[j].RuleID
+	})
+	return out
+}
+
+func (s *alertSet) reset() {
+	clear(s.byRule)
+	s.list = s.list[:0]
+}
