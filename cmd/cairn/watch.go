@@ -161,20 +161,25 @@ type watchState struct {
 // watchOnce runs one check, records its alerts and the followed names in
 // the store, and prints the findings. It returns how many are not repaired.
 func watchOnce(ctx context.Context, stdout io.Writer, g *globals, cfg config.Config, spec *watch.Spec, opts watch.Options) (int, error) {
+	// The store records alerts and what watch followed. A collector
+	// holding it (DuckDB has one writer) does not stop the check: the
+	// findings are still logged and printed.
 	store, err := duckdb.Open(ctx, duckdb.Options{Dir: cfg.Store.Dir, MemoryLimit: cfg.Store.MemoryLimit, Threads: cfg.Store.Threads,
 		Compression: cfg.Store.Compression, CheckpointThreshold: cfg.Store.CheckpointThreshold})
 	if err != nil {
-		return 0, fmt.Errorf("open the store for alerts (a running collector holds it: stop it or give watch its own --store): %w", err)
-	}
-	defer store.Close()
-	if _, st, err := store.LoadState(ctx, "watch"); err == nil && st != nil {
-		var ws watchState
-		if json.Unmarshal(st, &ws) == nil {
-			if ws.Bucket != "" {
-				spec.Bucket = ws.Bucket
-			}
-			if ws.TopicARN != "" {
-				spec.TopicARN = ws.TopicARN
+		g.log.Warn("cannot open the store: findings are not recorded as alerts this time (a running collector holds it? give watch its own --store)", "err", err)
+		store = nil
+	} else {
+		defer store.Close()
+		if _, st, err := store.LoadState(ctx, "watch"); err == nil && st != nil {
+			var ws watchState
+			if json.Unmarshal(st, &ws) == nil {
+				if ws.Bucket != "" {
+					spec.Bucket = ws.Bucket
+				}
+				if ws.TopicARN != "" {
+					spec.TopicARN = ws.TopicARN
+				}
 			}
 		}
 	}
@@ -203,6 +208,9 @@ func watchOnce(ctx context.Context, stdout io.Writer, g *globals, cfg config.Con
 	if len(rep.Findings) == 0 {
 		fmt.Fprintf(stdout, "ok: trail %s, topic %s, queue %s, bucket %s\n", rep.Spec.Trail, rep.Spec.TopicARN, rep.Spec.QueueURL, rep.Spec.Bucket)
 		g.log.Info("watch: no drift", "trail", rep.Spec.Trail)
+	}
+	if store == nil {
+		return bad, nil
 	}
 	tx, err := store.Begin(ctx)
 	if err != nil {
