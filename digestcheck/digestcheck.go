@@ -106,15 +106,22 @@ func (c *Checker) Round(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// One digest that cannot be checked now (S3 or CloudTrail refusing)
+	// must not hold up the others: it is tried again next round.
+	var failed []error
 	for _, ref := range fresh {
 		if err := c.checkNew(ctx, ref); err != nil {
-			return 0, err
+			failed = append(failed, err)
 		}
 	}
 	for _, p := range pending {
 		if err := c.recheck(ctx, p); err != nil {
-			return 0, err
+			failed = append(failed, fmt.Errorf("digest s3://%s/%s: %w", p.Bucket, p.Key, err))
 		}
+	}
+	if len(failed) > 0 {
+		c.checks.WithLabelValues("error").Add(float64(len(failed)))
+		return len(fresh) + len(pending), fmt.Errorf("%d of %d digest checks failed, first: %w", len(failed), len(fresh)+len(pending), failed[0])
 	}
 	return len(fresh) + len(pending), nil
 }
