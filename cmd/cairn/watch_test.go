@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -260,5 +263,57 @@ func TestWatchLeavesOthersAlone(t *testing.T) {
 	rows := s.c.query("SELECT rule_id FROM alerts WHERE rule_id = 'watch.topic-policy' AND fields LIKE '%security-team%'")
 	if len(rows) != 1 {
 		t.Errorf("no alert for the foreign topic: %v", rows)
+	}
+}
+
+// TestWatchLoop runs watch as a service: it repairs a trail stopped while
+// it runs, on its next check, and exits 0 on SIGTERM.
+func TestWatchLoop(t *testing.T) {
+	e := emutest.Start(t)
+	s := newWatchSetup(t, e)
+	cmd := exec.Command(cairnBin, "watch", "--repair", "--interval", "10s", "--store", s.c.store)
+	cmd.Dir, cmd.Env = s.c.work, s.c.env
+	var stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			<-exited
+		}
+	}()
+	s.d.CloudTrail.UpdateTrail(watchTrail, func(t *awstest.Trail) { t.Logging = false })
+	deadline := time.Now().Add(45 * time.Second)
+	for {
+		if tr, _ := s.d.CloudTrail.Trail(watchTrail); tr.Logging {
+			break
+		}
+		select {
+		case err := <-exited:
+			t.Fatalf("watch exited: %v\n%s", err, stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the stopped trail was not restarted within 45s\n%s", stderr.String())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatalf("watch exit after SIGTERM: %v\n%s", err, stderr.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatalf("watch did not stop within 15s of SIGTERM\n%s", stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "drift repaired") {
+		t.Errorf("the repair is not logged:\n%s", stderr.String())
 	}
 }
