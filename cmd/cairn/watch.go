@@ -131,6 +131,9 @@ func runWatch(ctx context.Context, stdout io.Writer, g *globals, o *watchOptions
 	opts := watch.Options{Account: account, Region: awsCfg.Region, Repair: repair, Log: g.log,
 		CloudTrail: cloudtrailapi.New(awsCfg), SNS: sns.NewAdmin(awsCfg), SQS: sqs.NewAdmin(awsCfg),
 		Buckets: s3.New(awsCfg, s3.Options{PathStyle: cfg.AWS.PathStyle})}
+	if spec.QueueURL == "" {
+		g.log.Warn("no queue configured (queues:, watch.queue_url or --queue-url): the queue, DLQ and subscription are not checked")
+	}
 	g.log.Info("watching", "trail", spec.Trail, "queue", spec.QueueURL, "repair", repair, "interval", interval.String(), "once", o.once)
 	for {
 		bad, err := watchOnce(ctx, stdout, g, cfg, &spec, opts)
@@ -139,7 +142,7 @@ func runWatch(ctx context.Context, stdout io.Writer, g *globals, o *watchOptions
 		}
 		if o.once {
 			if bad > 0 {
-				return &exitError{code: 1, err: fmt.Errorf("%d drift finding(s) not repaired", bad)}
+				return &exitError{code: 1, err: fmt.Errorf("%d finding(s) not repaired (drift, or a check that failed)", bad)}
 			}
 			return nil
 		}
