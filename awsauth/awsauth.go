@@ -36,6 +36,7 @@ type Options struct {
 	// secret (name or ARN; JSON {"AccessKeyId","SecretAccessKey"}), with
 	// the credentials above as the reader; re-read every SecretRefresh.
 	CredentialsSecret string
+	SecretRefresh     time.Duration // default SecretRefresh
 }
 
 // Load returns an AWS configuration for o.
@@ -76,7 +77,7 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 		cfg.Region = "us-east-1"
 	}
 	if o.CredentialsSecret != "" {
-		credentialsFromSecret(&cfg, o.CredentialsSecret)
+		credentialsFromSecret(&cfg, o.CredentialsSecret, o.SecretRefresh)
 	}
 	if o.RoleARN == "" {
 		return cfg, nil

@@ -42,8 +42,9 @@ func ParseKeySecret(s string) (KeySecret, error) {
 // secretProvider reads an access key from a Secrets Manager secret with the
 // base configuration's credentials.
 type secretProvider struct {
-	client *secretsmanager.Client
-	id     string
+	client  *secretsmanager.Client
+	id      string
+	refresh time.Duration
 }
 
 func (p secretProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
@@ -56,13 +57,16 @@ func (p secretProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 		return aws.Credentials{}, fmt.Errorf("credentials secret %s: %w", p.id, err)
 	}
 	return aws.Credentials{AccessKeyID: k.AccessKeyID, SecretAccessKey: k.SecretAccessKey, Source: "SecretsManager",
-		CanExpire: true, Expires: time.Now().Add(SecretRefresh)}, nil
+		CanExpire: true, Expires: time.Now().Add(p.refresh)}, nil
 }
 
 // credentialsFromSecret replaces cfg's credentials with the key stored in
-// the secret id, read with cfg's credentials and re-read every
-// SecretRefresh.
-func credentialsFromSecret(cfg *aws.Config, id string) {
+// the secret id, read with cfg's credentials and re-read every refresh
+// (SecretRefresh when 0).
+func credentialsFromSecret(cfg *aws.Config, id string, refresh time.Duration) {
+	if refresh <= 0 {
+		refresh = SecretRefresh
+	}
 	client := secretsmanager.NewFromConfig(cfg.Copy())
-	cfg.Credentials = aws.NewCredentialsCache(secretProvider{client: client, id: id})
+	cfg.Credentials = aws.NewCredentialsCache(secretProvider{client: client, id: id, refresh: refresh})
 }

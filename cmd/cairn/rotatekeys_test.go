@@ -180,13 +180,16 @@ func TestRotateKeysSecret(t *testing.T) {
 	if err := os.WriteFile(s.cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r := s.c.ok("rotate-keys", "--log-level", "debug")
+	r := s.c.ok("rotate-keys", "--log-level", "debug", "--grace", "1s")
 	keys := s.d.IAM.Keys(rotateUser)
 	if len(keys) != 1 || keys[0].ID == s.old.ID {
 		t.Fatalf("keys after rotation: %+v\n%s", keys, r)
 	}
 	nk := keys[0]
 	noSecrets(t, r.stdout+r.stderr, s.old, nk, admin)
+	if !strings.Contains(r.stderr, "waiting before deactivating the old key") {
+		t.Errorf("--grace: no wait logged:\n%s", r)
+	}
 	cur, _ := s.d.Secrets.Current("cairn/reader-access-key")
 	var got map[string]string
 	if err := json.Unmarshal([]byte(cur), &got); err != nil {
