@@ -158,7 +158,7 @@ func TestPrefilter(t *testing.T) {
 	all := newEngine(t, loadRules(t, "testdata/rules"))
 	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	where, args = all.Prefilter(from, from.Add(time.Hour))
-	want = "((source = ?) OR (source = ?) OR (source = ?)) AND time >= ? AND time < ?"
+	want = "((source = ?) OR (source IN (?, ?))) AND time >= ? AND time < ?"
 	if where != want || len(args) != 5 || args[0] != SourceCloudTrail {
 		t.Errorf("unpinned: %s %v", where, args)
 	}

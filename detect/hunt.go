@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/cairn-sec/cairn"
+	"github.com/cairn-sec/cairn/cloudtrail"
 	"github.com/cairn-sec/cairn/duckdb"
 	"github.com/cairn-sec/cairn/sigma"
 )
@@ -45,14 +45,16 @@ type HuntResult struct {
 	Errors     int64         `json:"errors"`     // rows whose raw record could not be parsed
 }
 
-// huntColumns are the columns a hunt reads: what evaluation and alerts use.
-const huntColumns = `rowid, time, source, event_id, account_id, user_arn, user_name, source_ip, raw`
-
 // Hunt runs the engine's rules over stored events in [From, To), in the
 // order they were stored (as streaming saw them), with a fresh correlator.
 // The SQL prefilter keeps the rows of routed sources in the range and, for
 // CloudTrail, only those whose eventName (or eventSource) is one a rule
 // requires; the exact matcher then runs on each candidate's raw record.
+//
+// CloudTrail rows are read as raw records only and normalized again with
+// the decoder's own cloudtrail.Normalize (reading the other columns of
+// scattered rows costs as much again as raw); rows of other sources bring
+// their stored columns. The two streams are merged by row id.
 func (e *Engine) Hunt(ctx context.Context, q Querier, opts HuntOptions) (*HuntResult, error) {
 	if opts.PageSize <= 0 {
 		opts.PageSize = 5000
@@ -62,157 +64,163 @@ func (e *Engine) Hunt(ctx context.Context, q Querier, opts HuntOptions) (*HuntRe
 		return nil, err
 	}
 	v := &evaluator{e: e, corr: corr, out: newAlertSet(e.opts.Suppression), onMatch: opts.OnMatch}
-	where, args := e.Prefilter(opts.From, opts.To)
 	res := &HuntResult{}
-	if where == "" {
-		return res, nil // no rule applies to any source
-	}
-	last := int64(-1)
-	for {
-		page, err := q.Query(ctx, `SELECT `+huntColumns+` FROM events_data WHERE `+where+` AND rowid > ? ORDER BY rowid LIMIT `+strconv.Itoa(opts.PageSize),
-			append(slices.Clip(args), last), 0)
-		if err != nil {
-			return nil, fmt.Errorf("hunt: %w", err)
+	var streams []*rowStream
+	for _, p := range e.prefilter(opts.From, opts.To) {
+		cols := otherColumns
+		if p.cloudTrail {
+			cols = cloudTrailColumns
 		}
-		for _, row := range page.Rows {
-			if err := ctx.Err(); err != nil {
+		streams = append(streams, &rowStream{q: q, cloudTrail: p.cloudTrail, page: opts.PageSize, last: -1,
+			sql:  `SELECT ` + cols + ` FROM events_data WHERE ` + p.where + ` AND rowid > ? ORDER BY rowid LIMIT ` + strconv.Itoa(opts.PageSize),
+			args: p.args})
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		var next *rowStream
+		for _, st := range streams {
+			ok, err := st.peek(ctx)
+			if err != nil {
 				return nil, err
 			}
-			ev, id, err := huntEvent(row)
-			if err != nil {
-				return nil, fmt.Errorf("hunt: row %d: %w", last, err)
+			if ok && (next == nil || st.rowid() < next.rowid()) {
+				next = st
 			}
-			last = id
-			res.Candidates++
-			v.event(ev) // parse errors are counted in v.bad
 		}
-		if len(page.Rows) < opts.PageSize {
+		if next == nil {
 			break
 		}
+		ev, err := next.pop()
+		if err != nil {
+			return nil, err
+		}
+		res.Candidates++
+		v.event(ev) // parse errors are counted in v.bad
 	}
-	res.Matches, res.Errors = int64(v.matched), int64(v.bad)
+	for _, st := range streams {
+		res.Errors += st.bad
+	}
+	res.Matches, res.Errors = int64(v.matched), res.Errors+int64(v.bad)
 	res.Alerts = v.out.alerts()
 	return res, nil
 }
 
-// Prefilter is the SQL condition (over events_data) and its parameters
-// that select the candidate rows for the engine's rules in [from, to):
-// "" when no rule applies to any source. For each source with rules, rows
-// of that source; for CloudTrail, when every rule pins eventName or
-// eventSource to literals (sigma.Rule.Requires), only rows with one of
-// those values. The columns hold the raw record's eventName and
-// eventSource, so the filter never drops a row a rule can match.
-func (e *Engine) Prefilter(from, to time.Time) (string, []any) {
-	var ors []string
-	var args []any
-	srcs := make([]string, 0, len(e.routes))
-	for s := range e.routes {
-		srcs = append(srcs, s)
+// The columns a hunt reads: CloudTrail rows are normalized from raw again,
+// other sources' rows bring what evaluation and alerts use.
+const (
+	cloudTrailColumns = `rowid, time, raw`
+	otherColumns      = `rowid, time, source, event_id, account_id, user_arn, user_name, source_ip, raw`
+)
+
+// rowStream pages through one prefilter's candidate rows by row id.
+type rowStream struct {
+	q          Querier
+	sql        string
+	args       []any
+	page       int
+	cloudTrail bool
+	last       int64
+	rows       [][]any
+	done       bool
+	bad        int64 // CloudTrail rows the normalizer refused
+}
+
+// peek makes sure a row is buffered; false when the stream is exhausted.
+func (s *rowStream) peek(ctx context.Context) (bool, error) {
+	if len(s.rows) > 0 {
+		return true, nil
 	}
-	slices.Sort(srcs)
-	for _, src := range srcs {
-		cond := "source = ?"
-		args = append(args, src)
-		if src == SourceCloudTrail {
-			if names, sources, ok := literals(e.routes[src]); ok {
-				var lits []string
-				if len(names) > 0 {
-					lits = append(lits, "lower(event_name) IN ("+placeholders(len(names))+")")
-					args = append(args, anys(names)...)
-				}
-				if len(sources) > 0 {
-					lits = append(lits, "lower(event_source) IN ("+placeholders(len(sources))+")")
-					args = append(args, anys(sources)...)
-				}
-				cond += " AND (" + strings.Join(lits, " OR ") + ")"
-			}
+	if s.done {
+		return false, nil
+	}
+	res, err := s.q.Query(ctx, s.sql, append(slices.Clip(s.args), s.last), 0)
+	if err != nil {
+		return false, fmt.Errorf("hunt: %w", err)
+	}
+	s.rows = res.Rows
+	s.done = len(res.Rows) < s.page
+	if len(s.rows) == 0 {
+		return false, nil
+	}
+	for i, row := range s.rows {
+		if len(row) == 0 {
+			return false, fmt.Errorf("hunt: empty row %d", i)
 		}
-		ors = append(ors, "("+cond+")")
+		id, err := toInt(row[0])
+		if err != nil {
+			return false, fmt.Errorf("hunt: rowid: %w", err)
+		}
+		row[0] = id
 	}
-	if len(ors) == 0 {
-		return "", nil
-	}
-	where := "(" + strings.Join(ors, " OR ") + ")"
-	if !from.IsZero() {
-		where += " AND time >= ?"
-		args = append(args, from.UTC())
-	}
-	if !to.IsZero() {
-		where += " AND time < ?"
-		args = append(args, to.UTC())
-	}
-	return where, args
+	s.last = s.rows[len(s.rows)-1][0].(int64)
+	return true, nil
 }
 
-// literals collects the eventName (else eventSource) values the rules
-// require, the way sigma's index routes them; ok is false when a rule
-// pins neither.
-func literals(rs []route) (names, sources []string, ok bool) {
-	seenN, seenS := map[string]bool{}, map[string]bool{}
-	for _, r := range rs {
-		for _, rule := range r.set.Rules(r.ls) {
-			if vals, ok := rule.Requires("eventName"); ok {
-				for _, v := range vals {
-					if !seenN[v] {
-						seenN[v] = true
-						names = append(names, v)
-					}
-				}
-			} else if vals, ok := rule.Requires("eventSource"); ok {
-				for _, v := range vals {
-					if !seenS[v] {
-						seenS[v] = true
-						sources = append(sources, v)
-					}
-				}
-			} else {
-				return nil, nil, false
-			}
+func (s *rowStream) rowid() int64 { return s.rows[0][0].(int64) }
+
+// pop returns the buffered row as the event evaluation sees.
+func (s *rowStream) pop() (*cairn.Event, error) {
+	row := s.rows[0]
+	s.rows[0] = nil
+	s.rows = s.rows[1:]
+	if !s.cloudTrail {
+		ev, _, err := huntEvent(row)
+		return ev, err
+	}
+	if len(row) != 3 {
+		return nil, fmt.Errorf("hunt: want 3 columns, got %d", len(row))
+	}
+	raw := []byte(str(row[2]))
+	ev := &cairn.Event{}
+	if err := cloudtrail.Normalize(raw, ev); err != nil {
+		// Stored by another version of the normalizer: evaluate the
+		// record with what the row says.
+		s.bad++
+		ev = &cairn.Event{Raw: raw}
+		if ev.Time, err = cellTime(row[1]); err != nil {
+			return nil, fmt.Errorf("hunt: row %d: time: %w", row[0], err)
 		}
 	}
-	slices.Sort(names)
-	slices.Sort(sources)
-	return names, sources, true
+	ev.Source = SourceCloudTrail
+	return ev, nil
 }
 
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
-}
-
-func anys(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
-}
-
-// huntEvent turns a row of huntColumns into the event evaluation sees.
+// huntEvent turns a row of otherColumns into the event evaluation sees.
 func huntEvent(row []any) (*cairn.Event, int64, error) {
 	if len(row) != 9 {
-		return nil, 0, fmt.Errorf("want 9 columns, got %d", len(row))
+		return nil, 0, fmt.Errorf("hunt: want 9 columns, got %d", len(row))
 	}
 	id, err := toInt(row[0])
 	if err != nil {
-		return nil, 0, fmt.Errorf("rowid: %w", err)
-	}
-	str := func(v any) string {
-		if s, ok := v.(string); ok {
-			return s
-		}
-		return ""
+		return nil, 0, fmt.Errorf("hunt: rowid: %w", err)
 	}
 	ev := &cairn.Event{Source: str(row[2]), EventID: str(row[3]), AccountID: str(row[4]), UserARN: str(row[5]),
 		UserName: str(row[6]), SourceIP: str(row[7]), Raw: []byte(str(row[8]))}
-	switch t := row[1].(type) {
-	case time.Time:
-		ev.Time = t.UTC()
-	case string:
-		if ev.Time, err = time.Parse(time.RFC3339Nano, t); err != nil {
-			return nil, id, fmt.Errorf("time: %w", err)
-		}
+	if ev.Time, err = cellTime(row[1]); err != nil {
+		return nil, id, fmt.Errorf("hunt: row %d: time: %w", id, err)
 	}
 	return ev, id, nil
+}
+
+func str(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return ""
+}
+
+// cellTime reads a timestamp cell (a time.Time, or RFC 3339 text as
+// Store.Query and the socket give).
+func cellTime(v any) (time.Time, error) {
+	switch t := v.(type) {
+	case time.Time:
+		return t.UTC(), nil
+	case string:
+		return time.Parse(time.RFC3339Nano, t)
+	}
+	return time.Time{}, fmt.Errorf("unexpected %T", v)
 }
 
 func toInt(v any) (int64, error) {
