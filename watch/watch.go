@@ -169,7 +169,15 @@ func (c *checker) discover() {
 		c.s.MaxReceiveCount = 5
 	}
 	if c.s.DLQURL == "" && c.s.QueueURL != "" {
+		// The templates' DLQ of a queue Cairn owns is Cairn's too.
 		c.s.DLQURL = c.s.QueueURL + "-dlq"
+		if c.s.Owns(c.s.QueueURL) {
+			configured := map[string]bool{c.s.DLQURL: true}
+			for k, v := range c.s.Configured {
+				configured[k] = v
+			}
+			c.s.Configured = configured
+		}
 	}
 }
 

@@ -206,6 +206,18 @@ func TestWatch(t *testing.T) {
 				t.Errorf("re-created queue: %v %v", err, a)
 			}
 		}},
+		{name: "dlq deleted", code: "dlq-deleted", brk: func(s *watchSetup) []string {
+			if _, err := s.sqs().DeleteQueue(s.ctx(), &sqs.DeleteQueueInput{QueueUrl: aws.String(s.w.DLQURL)}); err != nil {
+				t.Fatal(err)
+			}
+			return nil
+		}},
+		{name: "topic deleted", code: "topic-deleted", brk: func(s *watchSetup) []string {
+			if _, err := s.sns().DeleteTopic(s.ctx(), &sns.DeleteTopicInput{TopicArn: aws.String(s.w.TopicARN)}); err != nil {
+				t.Fatal(err)
+			}
+			return nil
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newWatchSetup(t, e)
