@@ -1,7 +1,6 @@
 package awsauth
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -34,11 +33,11 @@ func FuzzParseKeySecret(f *testing.F) {
 		if err == nil && (k.AccessKeyID == "" || k.SecretAccessKey == "") {
 			t.Fatalf("accepted an incomplete key: %q", s)
 		}
-		var raw struct{ SecretAccessKey any }
-		if err != nil && json.Unmarshal([]byte(s), &raw) == nil {
-			if sec, ok := raw.SecretAccessKey.(string); ok && len(sec) >= 4 && strings.Contains(err.Error(), sec) {
-				t.Fatalf("error quotes the secret: %v", err)
-			}
+		// Errors are fixed sentences: nothing of the input (the secret)
+		// can appear in them.
+		if err != nil && err.Error() != `secret is not JSON {"AccessKeyId":…,"SecretAccessKey":…}` &&
+			err.Error() != "secret lacks AccessKeyId or SecretAccessKey" {
+			t.Fatalf("error depends on the input: %v", err)
 		}
 	})
 }
