@@ -59,6 +59,9 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseCSV$$' -fuzztime $(FUZZTIME) ./ioc
 	$(GO) test -run '^$$' -fuzz '^FuzzParseSTIX$$' -fuzztime $(FUZZTIME) ./ioc
 	$(GO) test -run '^$$' -fuzz '^FuzzParsePattern$$' -fuzztime $(FUZZTIME) ./ioc
+	$(GO) test -run '^$$' -fuzz '^FuzzReplaceKey$$' -fuzztime $(FUZZTIME) ./keyrotate
+	$(GO) test -run '^$$' -fuzz '^FuzzParseKeySecret$$' -fuzztime $(FUZZTIME) ./awsauth
+	$(GO) test -run '^$$' -fuzz '^FuzzPolicy$$' -fuzztime $(FUZZTIME) ./watch
 
 test: tools vet unit fuzz
 

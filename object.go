@@ -129,6 +129,9 @@ type ObjectRecord struct {
 	Errors   int64 // bad records stored in ingest_errors
 	Bytes    int64 // bytes read from the object (compressed, as stored in S3)
 	RawBytes int64 // bytes after decompression
+	// SHA256 is the hex SHA-256 of the uncompressed content (what a
+	// CloudTrail digest lists), "" when not computed.
+	SHA256 string
 }
 
 // IngestError is a record or object that could not be ingested. It is

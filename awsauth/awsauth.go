@@ -31,6 +31,12 @@ type Options struct {
 	ExternalID           string // the role's sts:ExternalId condition
 	SessionName          string // default "cairn"
 	WebIdentityTokenFile string // with RoleARN: AssumeRoleWithWebIdentity using this OIDC token file
+
+	// CredentialsSecret: read the access key from this Secrets Manager
+	// secret (name or ARN; JSON {"AccessKeyId","SecretAccessKey"}), with
+	// the credentials above as the reader; re-read every SecretRefresh.
+	CredentialsSecret string
+	SecretRefresh     time.Duration // default SecretRefresh
 }
 
 // Load returns an AWS configuration for o.
@@ -69,6 +75,9 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 	}
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
+	}
+	if o.CredentialsSecret != "" {
+		credentialsFromSecret(&cfg, o.CredentialsSecret, o.SecretRefresh)
 	}
 	if o.RoleARN == "" {
 		return cfg, nil

@@ -18,6 +18,15 @@
 //     state; every other S3 request goes to Next.
 //   - SQS (sqs.go), SNS (sns.go): pass everything to Next (fauxqs) except
 //     the calls a test makes fail.
+//   - CloudTrail writes (cloudtrail_write.go): CreateTrail, UpdateTrail,
+//     StartLogging, StopLogging, DeleteTrail on the same trails.
+//   - IAM (iam.go): users' access keys (Create/List/Update/DeleteAccessKey,
+//     GetUser, GetAccessKeyLastUsed), two per user, SigV4 signatures
+//     verified; IAM.Mount puts its keys in front of STS (iam_sts.go) so
+//     GetCallerIdentity names the key's user, with a propagation delay.
+//   - Secrets Manager (secretsmanager.go): CreateSecret, GetSecretValue,
+//     PutSecretValue, DescribeSecret with AWSCURRENT/AWSPREVIOUS stages —
+//     JSON 1.1. Mount it with SecretsManager.Mount.
 //
 // fauxqs 1.9.2 answers the SNS and SQS calls Cairn's doctor needs itself
 // (ListSubscriptionsByTopic, GetTopicAttributes, GetQueueAttributes with

@@ -24,6 +24,9 @@ type Config struct {
 	API         API       `yaml:"api"`
 	Queries     Queries   `yaml:"queries"`
 	Formats     []Format  `yaml:"formats"` // format overrides by bucket and key prefix
+	Rotate      Rotate    `yaml:"rotate"`
+	Watch       Watch     `yaml:"watch"`
+	Collect     Collect   `yaml:"collect"`
 	Detect      Detect    `yaml:"detect"`
 
 	IOC           IOC           `yaml:"ioc"`
@@ -54,6 +57,7 @@ type AWS struct {
 	RoleARN              string `yaml:"role_arn"`
 	ExternalID           string `yaml:"external_id"`
 	WebIdentityTokenFile string `yaml:"web_identity_token_file"`
+	CredentialsSecret    string `yaml:"credentials_secret"` // read the access key from this Secrets Manager secret
 }
 
 // Queue is one SQS queue to collect from, with optional credentials of its own.
@@ -217,6 +221,9 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.API.validate()...)
 	errs = append(errs, c.API.Push.validate()...)
 	errs = append(errs, c.validateFormats()...)
+	errs = append(errs, c.Rotate.validate()...)
+	errs = append(errs, c.Watch.validate()...)
+	errs = append(errs, c.Collect.validate()...)
 	errs = append(errs, c.Detect.validate()...)
 	errs = append(errs, c.validateAlerts()...)
 	for i, q := range c.Queues {

@@ -226,6 +226,23 @@ var migrations = []string{
 		sent_count BIGINT,
 		PRIMARY KEY (alert_id, output)
 	);`,
+	// 7: Continuous digest verification (cairn collect, collect.verify_digests):
+	// the SHA-256 of each object's uncompressed content, computed while it
+	// is ingested; each digest file checked (signature, chain) and the log
+	// files it lists still waiting to be ingested.
+	`ALTER TABLE objects ADD COLUMN IF NOT EXISTS sha256 VARCHAR;
+	CREATE TABLE IF NOT EXISTS digest_checks (
+		bucket VARCHAR NOT NULL,
+		key VARCHAR NOT NULL,
+		chain VARCHAR NOT NULL,
+		end_time TIMESTAMP NOT NULL,
+		signature VARCHAR,
+		hash VARCHAR,
+		status VARCHAR NOT NULL,
+		pending VARCHAR,
+		checked_at TIMESTAMP NOT NULL,
+		PRIMARY KEY (bucket, key)
+	);`,
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {

@@ -202,9 +202,10 @@ func (t *Tx) Done(ctx context.Context, ref cairn.ObjectRef) (bool, error) {
 
 // MarkDone writes an object's ledger entry.
 func (t *Tx) MarkDone(ctx context.Context, rec cairn.ObjectRecord) error {
-	_, err := t.s.wconn.ExecContext(ctx, `INSERT INTO objects VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := t.s.wconn.ExecContext(ctx, `INSERT INTO objects (bucket, key, etag, version_id, kind, events, errors, bytes, raw_bytes, object_time, ingested_at, sha256)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		rec.Ref.Bucket, rec.Ref.Key, rec.Ref.ETag, nullString(rec.Ref.VersionID), string(rec.Kind),
-		rec.Events, rec.Errors, rec.Bytes, rec.RawBytes, nullTime(rec.Ref.EventTime), t.now)
+		rec.Events, rec.Errors, rec.Bytes, rec.RawBytes, nullTime(rec.Ref.EventTime), t.now, nullString(rec.SHA256))
 	if err != nil {
 		return fmt.Errorf("record %s in objects: %w", rec.Ref, err)
 	}

@@ -3,6 +3,8 @@ package ingest
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -167,9 +169,16 @@ func (p *Processor) process(ctx context.Context, out *ObjectResult, decided bool
 	if dec == nil {
 		return jobResult{}, cairn.Corruptf("unsupported format: %s: %s (Cairn does not parse %s objects)", ref, out.Kind.Describe(), out.Kind)
 	}
-	raw := &countingReader{r: body}
+	// The SHA-256 of the uncompressed content is what a CloudTrail digest
+	// lists; hashing it here spares re-reading the object to verify it.
+	sum := sha256.New()
+	raw := &countingReader{r: io.TeeReader(body, sum)}
 	sink := &objectSink{p: p, ctx: ctx, rec: rec}
 	decErr := dec.Decode(ctx, &corruptionReader{r: raw}, *ref, sink)
+	if decErr == nil {
+		// Decoders may stop at the end of their data: hash the rest too.
+		_, decErr = io.Copy(io.Discard, &corruptionReader{r: raw})
+	}
 	out.Bytes, out.RawBytes = compressed.n, raw.n
 	out.Events, out.Rejected = sink.nEvents, sink.nRejects
 	p.m.Bytes.WithLabelValues("compressed").Add(float64(compressed.n))
@@ -189,6 +198,7 @@ func (p *Processor) process(ctx context.Context, out *ObjectResult, decided bool
 	}
 	rec.Events, rec.Errors = sink.nEvents, sink.nRejects
 	rec.Bytes, rec.RawBytes = compressed.n, raw.n
+	rec.SHA256 = hex.EncodeToString(sum.Sum(nil))
 	if sink.j == nil {
 		return p.commitWhole(ctx, &job{rec: rec, events: sink.events, rejects: sink.rejects, bytes: sink.bytes})
 	}

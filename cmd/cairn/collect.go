@@ -64,6 +64,7 @@ func authOptions(c config.AWS, q config.Queue) awsauth.Options {
 		Region: c.Region, EndpointURL: c.EndpointURL, Profile: c.Profile,
 		AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken,
 		RoleARN: c.RoleARN, ExternalID: c.ExternalID, WebIdentityTokenFile: c.WebIdentityTokenFile,
+		CredentialsSecret: c.CredentialsSecret,
 	}
 	if q.Region != "" {
 		o.Region = q.Region
@@ -173,6 +174,9 @@ func runCollect(ctx context.Context, g *globals, o *collectOptions) error {
 		if err := serveHTTPSide(sideCtx, &side, p, cfg, g, o.httpAddr); err != nil {
 			return err
 		}
+	}
+	if err := startDigestChecks(sideCtx, &side, p, cfg, g); err != nil {
+		return err
 	}
 	g.log.Info("collecting", "queues", len(cfg.Queues), "workers", workers, "store", p.store.Path(), "drain", o.drain)
 	err = col.Run(ctx)

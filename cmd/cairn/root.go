@@ -44,6 +44,8 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newTemplateCommand(g))
 	root.AddCommand(newVerifyCommand(g))
 	root.AddCommand(newRulesCommand(g))
+	root.AddCommand(newRotateKeysCommand(g))
+	root.AddCommand(newWatchCommand(g))
 	root.AddCommand(newDoctorCommand(g))
 	root.AddCommand(newAlertsCommand(g), newHuntCommand(g))
 	return root
