@@ -8,6 +8,7 @@ import (
 
 	"github.com/cairn-sec/cairn/config"
 	"github.com/cairn-sec/cairn/detect"
+	"github.com/cairn-sec/cairn/rulepack"
 	"github.com/cairn-sec/cairn/sigma"
 )
 
@@ -20,18 +21,10 @@ type ruleOptions struct {
 }
 
 // loadRules is the one place rules are loaded (collect, ingest, demo,
-// hunt, serve). A broken rule is reported in errs; the others load.
-//
-// RULEPACK: when the rulepack package is merged, replace the body with
-//
-//	return rulepack.Load(rulepack.Options{Paths: o.Paths, NoShipped: o.NoShipped, Placeholders: o.Placeholders})
-//
-// Until then there is no shipped pack, and NoShipped changes nothing.
+// hunt, serve): the shipped pack plus the configured paths. A broken rule
+// is reported in errs; the others load.
 func loadRules(o ruleOptions) ([]*sigma.Rule, []error) {
-	if len(o.Paths) == 0 {
-		return nil, nil
-	}
-	return sigma.Load(o.Paths, &sigma.Options{Placeholders: o.Placeholders})
+	return rulepack.Load(rulepack.Options{Paths: o.Paths, NoShipped: o.NoShipped, Placeholders: o.Placeholders})
 }
 
 // configuredRules are the rules cairn.yaml's detect section names.

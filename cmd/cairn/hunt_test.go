@@ -39,14 +39,42 @@ level: high
 `
 )
 
-// detectCLI is a CLI whose cairn.yaml loads the two rules.
+// detectCLI is a CLI whose cairn.yaml loads the two rules (and not the
+// shipped pack, so the tests know every alert).
 func detectCLI(t *testing.T) *cli {
 	t.Helper()
 	c := newCLI(t)
 	writeFile(t, filepath.Join(c.work, "rules", "login.yml"), []byte(loginFailureRule))
 	writeFile(t, filepath.Join(c.work, "rules", "iam", "create_user.yml"), []byte(createUserRule))
-	writeFile(t, filepath.Join(c.work, "cairn.yaml"), []byte("detect:\n  rules: [rules]\n  suppression: 2h\n"))
+	writeFile(t, filepath.Join(c.work, "cairn.yaml"), []byte("detect:\n  shipped: false\n  rules: [rules]\n  suppression: 2h\n"))
 	return c
+}
+
+// With no detect section, the shipped rule pack runs on ingest, and hunt
+// runs it too, finding the same alerts.
+func TestShippedPackByDefault(t *testing.T) {
+	c := newCLI(t)
+	ingestSearchFixture(t, c)
+	stored := decodeAlerts(t, c.ok("alerts", "list", "--format", "json"))
+	titles := map[string]bool{}
+	for _, a := range stored {
+		titles[a.Title] = true
+		if a.Author != "Cairn" || a.Kind == "" || a.RuleID == "" {
+			t.Errorf("shipped alert without rule metadata: %+v", a)
+		}
+	}
+	if !titles["Root User Console Sign-In"] {
+		t.Fatalf("the fixture's root console sign-in raised no shipped alert: %+v", stored)
+	}
+	hunted := decodeAlerts(t, c.ok("hunt", "--format", "json"))
+	if len(hunted) != len(stored) {
+		t.Errorf("hunt found %d alerts, streaming stored %d", len(hunted), len(stored))
+	}
+	for i := range hunted {
+		if i < len(stored) && (hunted[i].RuleID != stored[i].RuleID || hunted[i].GroupKey != stored[i].GroupKey) {
+			t.Errorf("alert %d: hunt %s/%s, stored %s/%s", i, hunted[i].RuleID, hunted[i].GroupKey, stored[i].RuleID, stored[i].GroupKey)
+		}
+	}
 }
 
 func decodeAlerts(t *testing.T, r result) []cairn.Alert {
@@ -59,7 +87,12 @@ func decodeAlerts(t *testing.T, r result) []cairn.Alert {
 	if dec.More() {
 		t.Fatalf("more than one JSON value\n%s", r)
 	}
-	sort.Slice(as, func(i, j int) bool { return as[i].RuleID < as[j].RuleID })
+	sort.Slice(as, func(i, j int) bool {
+		if as[i].RuleID != as[j].RuleID {
+			return as[i].RuleID < as[j].RuleID
+		}
+		return as[i].GroupKey < as[j].GroupKey
+	})
 	return as
 }
 
