@@ -179,7 +179,7 @@ func (s *rowStream) pop() (*cairn.Event, error) {
 		// record with what the row says.
 		s.bad++
 		ev = &cairn.Event{Raw: raw}
-		if ev.Time, err = cellTime(row[1]); err != nil {
+		if ev.Time, err = duckdb.CellTime(row[1]); err != nil {
 			return nil, fmt.Errorf("hunt: row %d: time: %w", row[0], err)
 		}
 	}
@@ -198,7 +198,7 @@ func huntEvent(row []any) (*cairn.Event, int64, error) {
 	}
 	ev := &cairn.Event{Source: str(row[2]), EventID: str(row[3]), AccountID: str(row[4]), UserARN: str(row[5]),
 		UserName: str(row[6]), SourceIP: str(row[7]), Raw: []byte(str(row[8]))}
-	if ev.Time, err = cellTime(row[1]); err != nil {
+	if ev.Time, err = duckdb.CellTime(row[1]); err != nil {
 		return nil, id, fmt.Errorf("hunt: row %d: time: %w", id, err)
 	}
 	return ev, id, nil
@@ -209,18 +209,6 @@ func str(v any) string {
 		return s
 	}
 	return ""
-}
-
-// cellTime reads a timestamp cell (a time.Time, or RFC 3339 text as
-// Store.Query and the socket give).
-func cellTime(v any) (time.Time, error) {
-	switch t := v.(type) {
-	case time.Time:
-		return t.UTC(), nil
-	case string:
-		return time.Parse(time.RFC3339Nano, t)
-	}
-	return time.Time{}, fmt.Errorf("unexpected %T", v)
 }
 
 func toInt(v any) (int64, error) {

@@ -398,7 +398,7 @@ func AlertsFromResult(res *Result) ([]cairn.Alert, error) {
 		}
 		var errs []error
 		tm := func(name string) time.Time {
-			t, err := resultTime(row[col[name]])
+			t, err := CellTime(row[col[name]])
 			if err != nil {
 				errs = append(errs, fmt.Errorf("%s: %w", name, err))
 			}
@@ -431,9 +431,10 @@ func AlertsFromResult(res *Result) ([]cairn.Alert, error) {
 	return out, nil
 }
 
-// resultTime reads a timestamp from a Result cell (a time.Time, or the RFC
-// 3339 text Store.Query and the socket give).
-func resultTime(v any) (time.Time, error) {
+// CellTime reads a timestamp from a Result cell: a time.Time, or the RFC
+// 3339 text Store.Query and the collector's socket give; nil is the zero
+// time.
+func CellTime(v any) (time.Time, error) {
 	switch x := v.(type) {
 	case time.Time:
 		return x.UTC(), nil

@@ -234,6 +234,10 @@ type objectSink struct {
 	nEvents  int64
 	nRejects int64
 	err      error
+
+	// gaveUp is the committer's result once it gave up on the stream: it
+	// sends that result once, so later sends must not wait for another.
+	gaveUp *jobResult
 }
 
 func (s *objectSink) Emit(ev *cairn.Event) error {
@@ -281,11 +285,14 @@ func (s *objectSink) send(ch chunk) error {
 	case s.j.stream <- ch:
 		return nil
 	case <-s.j.abort:
-		r := <-s.j.result
-		if r.skipped {
+		if s.gaveUp == nil {
+			r := <-s.j.result
+			s.gaveUp = &r
+		}
+		if s.gaveUp.skipped {
 			return errSkipped
 		}
-		return r.err
+		return s.gaveUp.err
 	case <-s.ctx.Done():
 		return s.ctx.Err()
 	}
