@@ -76,10 +76,10 @@ func (s *Store) DueAlerts(ctx context.Context, q cairn.DeliveryQuery) ([]cairn.D
 		d := cairn.AlertDelivery{AlertID: a.ID, Output: q.Output, LastError: str("d_last_error"), SentSeverity: str("d_sent_severity")}
 		d.Attempts, _ = strconv.Atoi(str("d_attempts"))
 		d.SentCount, _ = strconv.ParseInt(str("d_sent_count"), 10, 64)
-		if d.NextAttempt, err = resultTime(row[col["d_next_attempt"]]); err != nil {
+		if d.NextAttempt, err = CellTime(row[col["d_next_attempt"]]); err != nil {
 			return nil, fmt.Errorf("alert %s: next_attempt: %w", a.ID, err)
 		}
-		if d.DeliveredAt, err = resultTime(row[col["d_delivered_at"]]); err != nil {
+		if d.DeliveredAt, err = CellTime(row[col["d_delivered_at"]]); err != nil {
 			return nil, fmt.Errorf("alert %s: delivered_at: %w", a.ID, err)
 		}
 		out[i] = cairn.DueAlert{Alert: a, Delivery: d}
