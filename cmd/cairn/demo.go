@@ -163,4 +163,5 @@ var demoQueries = []struct{ title, sql string }{
 	{"Root account usage", `SELECT time, event_name, source_ip, aws_region FROM events WHERE user_type = 'Root' ORDER BY time DESC LIMIT 5`},
 	{"IAM changes", `SELECT time, event_name, user_name, request_parameters->>'$.userName' AS target FROM events WHERE event_source = 'iam.amazonaws.com' AND NOT read_only ORDER BY time DESC LIMIT 5`},
 	{"Unauthorized API calls by principal", `SELECT user_arn, count(*) AS denied, list(DISTINCT event_name)[1:3] AS calls FROM events WHERE error_code IN ('AccessDenied','Client.UnauthorizedOperation','UnauthorizedOperation') GROUP BY ALL ORDER BY denied DESC LIMIT 5`},
+	{"Alerts the shipped rule pack raised (cairn alerts list)", `SELECT severity, title, count(*) AS alerts, sum(count) AS matches FROM alerts GROUP BY severity, title ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, matches DESC LIMIT 8`},
 }
