@@ -48,6 +48,9 @@ type Store struct {
 
 	writeMu sync.Mutex // one Tx at a time
 	wconn   *sql.Conn  // the writer connection, holding the staging table
+	// The writer connection's appenders, kept from one transaction to the
+	// next: creating them costs more than a small object's rows.
+	app, ids *duckdb.Appender
 }
 
 // Open opens (and, for writers, creates and migrates) the store in opts.Dir.
@@ -173,6 +176,7 @@ func (s *Store) Close() error {
 	defer s.writeMu.Unlock()
 	var errs []error
 	if s.wconn != nil {
+		errs = append(errs, s.closeAppenders())
 		errs = append(errs, s.wconn.Close())
 		s.wconn = nil
 	}
