@@ -44,6 +44,7 @@ func openPipeline(ctx context.Context, cfg config.Config, log *slog.Logger, work
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := ingest.NewMetrics(reg)
 	budget := int(cfg.Collector.MemoryBudget)
+	setGoMemoryLimit(budget)
 	// Workers each fill one chunk, the committer's queue holds one per
 	// worker, and a commit group is a quarter of the budget.
 	c := ingest.NewCommitter(store, ingest.CommitterOptions{GroupBytes: budget / 4, Linger: cfg.Collector.GroupLinger, Queue: workers}, m, log)

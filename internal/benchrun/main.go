@@ -42,12 +42,17 @@ func main() {
 	skipCollect := flag.Bool("skip-collect", false, "skip the emulator run")
 	out := flag.String("o", "bench-results/latest.md", "write the report here too")
 	corpusOnly := flag.String("corpus-only", "", "only write the corpus to this directory and exit")
+	keep := flag.String("work", "", "work in this directory and keep it (corpus, stores, the large object)")
 	flag.Parse()
 	ctx := context.Background()
 	bin, _ := filepath.Abs(*cairn)
-	work, err := os.MkdirTemp("", "cairn-bench-")
-	check(err)
-	defer os.RemoveAll(work)
+	work := *keep
+	if work == "" {
+		var err error
+		work, err = os.MkdirTemp("", "cairn-bench-")
+		check(err)
+		defer os.RemoveAll(work)
+	}
 
 	fmt.Printf("generating %d files × %d events in %s\n", *files, *perFile, work)
 	corpus := filepath.Join(work, "corpus")
