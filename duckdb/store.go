@@ -35,7 +35,7 @@ type Options struct {
 	Threads     int    // DuckDB threads; 0 = DuckDB default
 	// CheckpointThreshold is DuckDB's checkpoint_threshold: how much WAL
 	// accumulates before new rows are compressed into the file. Larger is
-	// faster, smaller holds less in memory. "" = 48MB.
+	// faster, smaller holds less in memory. "" = 64MB.
 	CheckpointThreshold string
 	Compression         string // "auto" (default: DuckDB chooses per segment, most compact) or "zstd" (cheaper checkpoints, ~2x larger)
 }
@@ -78,9 +78,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		q.Set("threads", strconv.Itoa(opts.Threads))
 	}
 	if opts.CheckpointThreshold == "" {
-		// Committed rows wait in memory until the checkpoint: 48MB keeps
-		// a writer within about 300 MB RSS; larger saved no CPU measurably.
-		opts.CheckpointThreshold = "48MB"
+		// Committed rows wait in memory until the checkpoint. 64MB cost no
+		// more CPU than 128MB and holds less; 48MB held ~40 MB less while
+		// a 1 GB object streamed but cost 20% more CPU on small objects.
+		opts.CheckpointThreshold = "64MB"
 	}
 	q.Set("checkpoint_threshold", opts.CheckpointThreshold)
 	switch opts.Compression {
