@@ -116,11 +116,11 @@ type Log struct {
 // Default returns the defaults.
 func Default() Config {
 	return Config{
-		Store: Store{Dir: DefaultStoreDir(), MemoryLimit: "256MB"},
+		Store: Store{Dir: DefaultStoreDir(), MemoryLimit: "96MB"},
 		Collector: Collector{
 			Workers: 8, VisibilityTimeout: 5 * time.Minute, WaitTime: 20 * time.Second,
 			RetryBackoff: 30 * time.Second, MaxBackoff: 15 * time.Minute, ShutdownGrace: 30 * time.Second,
-			MemoryBudget: 256 << 20, GroupLinger: 5 * time.Millisecond,
+			MemoryBudget: 32 << 20, GroupLinger: 5 * time.Millisecond,
 		},
 		Log: Log{Level: "info", Format: "text"},
 		API: API{Addr: "127.0.0.1:8080", QueryTimeout: 30 * time.Second, MaxRows: 10000, MaxRequestBytes: 1 << 20,

@@ -35,7 +35,7 @@ type Options struct {
 	Threads     int    // DuckDB threads; 0 = DuckDB default
 	// CheckpointThreshold is DuckDB's checkpoint_threshold: how much WAL
 	// accumulates before new rows are compressed into the file. Larger is
-	// faster, smaller holds less in memory. "" = 128MB.
+	// faster, smaller holds less in memory. "" = 64MB.
 	CheckpointThreshold string
 	Compression         string // "auto" (default: DuckDB chooses per segment, most compact) or "zstd" (cheaper checkpoints, ~2x larger)
 }
@@ -48,6 +48,9 @@ type Store struct {
 
 	writeMu sync.Mutex // one Tx at a time
 	wconn   *sql.Conn  // the writer connection, holding the staging table
+	// The writer connection's appenders, kept from one transaction to the
+	// next: creating them costs more than a small object's rows.
+	app, ids *duckdb.Appender
 }
 
 // Open opens (and, for writers, creates and migrates) the store in opts.Dir.
@@ -75,7 +78,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		q.Set("threads", strconv.Itoa(opts.Threads))
 	}
 	if opts.CheckpointThreshold == "" {
-		opts.CheckpointThreshold = "128MB"
+		// Committed rows wait in memory until the checkpoint. 64MB cost no
+		// more CPU than 128MB and holds less; 48MB held ~40 MB less while
+		// a 1 GB object streamed but cost 20% more CPU on small objects.
+		opts.CheckpointThreshold = "64MB"
 	}
 	q.Set("checkpoint_threshold", opts.CheckpointThreshold)
 	switch opts.Compression {
@@ -173,6 +179,7 @@ func (s *Store) Close() error {
 	defer s.writeMu.Unlock()
 	var errs []error
 	if s.wconn != nil {
+		errs = append(errs, s.closeAppenders())
 		errs = append(errs, s.wconn.Close())
 		s.wconn = nil
 	}

@@ -70,29 +70,50 @@ func (s *Store) begin(ctx context.Context) (*Tx, error) {
 		s.resetConn()
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{s: s, now: time.Now().UTC(), seen: map[string]struct{}{}}
-	err := s.wconn.Raw(func(dc any) error {
-		a, err := duckdb.NewAppender(dc.(driver.Conn), "", "main", "events_data")
+	if s.app == nil {
+		err := s.wconn.Raw(func(dc any) error {
+			a, err := duckdb.NewAppender(dc.(driver.Conn), "", "main", "events_data")
+			if err != nil {
+				return err
+			}
+			ids, err := duckdb.NewAppender(dc.(driver.Conn), "temp", "main", "stage_ids")
+			if err != nil {
+				a.Close()
+				return err
+			}
+			s.app, s.ids = a, ids
+			return nil
+		})
 		if err != nil {
-			return err
+			s.wconn.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`)
+			return nil, fmt.Errorf("staging appender: %w", err)
 		}
-		tx.app = a
-		tx.ids, err = duckdb.NewAppender(dc.(driver.Conn), "temp", "main", "stage_ids")
-		return err
-	})
-	if err != nil {
-		s.wconn.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`)
-		return nil, fmt.Errorf("staging appender: %w", err)
 	}
-	return tx, nil
+	return &Tx{s: s, app: s.app, ids: s.ids, now: time.Now().UTC(), seen: map[string]struct{}{}}, nil
 }
 
 // resetConn drops the writer connection after an error left it unusable.
 func (s *Store) resetConn() {
 	if s.wconn != nil {
+		s.closeAppenders()
 		s.wconn.Close()
 		s.wconn = nil
 	}
+}
+
+// closeAppenders closes the writer's appenders; they hold no rows then
+// (a transaction flushes them before COMMIT and clears them on ROLLBACK).
+func (s *Store) closeAppenders() error {
+	var errs []error
+	if s.app != nil {
+		errs = append(errs, s.app.Close())
+		s.app = nil
+	}
+	if s.ids != nil {
+		errs = append(errs, s.ids.Close())
+		s.ids = nil
+	}
+	return errors.Join(errs...)
 }
 
 // Append stages events. Their Raw bytes must not change afterwards.
@@ -244,10 +265,6 @@ func (t *Tx) Commit(ctx context.Context) (CommitResult, error) {
 		t.Rollback()
 		return t.res, err
 	}
-	if err := t.closeAppenders(); err != nil {
-		t.Rollback()
-		return t.res, fmt.Errorf("close appender: %w", err)
-	}
 	_, err := t.s.wconn.ExecContext(ctx, `COMMIT`)
 	t.end(err != nil)
 	if err != nil {
@@ -261,23 +278,13 @@ func (t *Tx) Rollback() error {
 	if t.ended {
 		return nil
 	}
-	t.closeAppenders()
+	// Rows appended but not flushed must not reach the next transaction.
+	if errors.Join(t.app.Clear(), t.ids.Clear()) != nil {
+		t.s.closeAppenders()
+	}
 	_, err := t.s.wconn.ExecContext(context.Background(), `ROLLBACK`)
 	t.end(err != nil)
 	return err
-}
-
-func (t *Tx) closeAppenders() error {
-	var errs []error
-	if t.app != nil {
-		errs = append(errs, t.app.Close())
-		t.app = nil
-	}
-	if t.ids != nil {
-		errs = append(errs, t.ids.Close())
-		t.ids = nil
-	}
-	return errors.Join(errs...)
 }
 
 func (t *Tx) end(broken bool) {

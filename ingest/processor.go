@@ -122,6 +122,9 @@ func (p *Processor) process(ctx context.Context, out *ObjectResult, decided bool
 	}
 	defer obj.Body.Close()
 	ref := &out.Ref
+	// Process looked the object up already when its ETag was known; the
+	// ledger need only be asked again if the fetch names another version.
+	checked := ref.ETag
 	if obj.ETag != "" {
 		ref.ETag = obj.ETag
 	}
@@ -137,12 +140,14 @@ func (p *Processor) process(ctx context.Context, out *ObjectResult, decided bool
 	if ref.ETag == "" {
 		ref.ETag = fmt.Sprintf("size-%d", obj.Size)
 	}
-	done, err := p.store.Done(ctx, *ref)
-	if err != nil {
-		return jobResult{}, err
-	}
-	if done {
-		return jobResult{skipped: true}, nil
+	if ref.ETag != checked {
+		done, err := p.store.Done(ctx, *ref)
+		if err != nil {
+			return jobResult{}, err
+		}
+		if done {
+			return jobResult{skipped: true}, nil
+		}
 	}
 	rec := cairn.ObjectRecord{Ref: *ref, Kind: out.Kind}
 	dec := p.opts.Decoders[out.Kind]

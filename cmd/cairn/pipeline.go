@@ -51,6 +51,7 @@ func openPipeline(ctx context.Context, cfg config.Config, log *slog.Logger, work
 		return nil, err
 	}
 	budget := int(cfg.Collector.MemoryBudget)
+	setGoMemoryLimit(budget)
 	// Workers each fill one chunk, the committer's queue holds one per
 	// worker, and a commit group is a quarter of the budget.
 	copts := ingest.CommitterOptions{GroupBytes: budget / 4, Linger: cfg.Collector.GroupLinger, Queue: workers}

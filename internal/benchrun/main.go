@@ -30,7 +30,8 @@ type result struct {
 	events          int64
 	bytes, rawBytes int64
 	elapsed         time.Duration
-	maxRSS          int64 // bytes
+	cpu             time.Duration // user+sys of the cairn process
+	maxRSS          int64         // bytes
 }
 
 func main() {
@@ -41,12 +42,17 @@ func main() {
 	skipCollect := flag.Bool("skip-collect", false, "skip the emulator run")
 	out := flag.String("o", "bench-results/latest.md", "write the report here too")
 	corpusOnly := flag.String("corpus-only", "", "only write the corpus to this directory and exit")
+	keep := flag.String("work", "", "work in this directory and keep it (corpus, stores, the large object)")
 	flag.Parse()
 	ctx := context.Background()
 	bin, _ := filepath.Abs(*cairn)
-	work, err := os.MkdirTemp("", "cairn-bench-")
-	check(err)
-	defer os.RemoveAll(work)
+	work := *keep
+	if work == "" {
+		var err error
+		work, err = os.MkdirTemp("", "cairn-bench-")
+		check(err)
+		defer os.RemoveAll(work)
+	}
 
 	fmt.Printf("generating %d files × %d events in %s\n", *files, *perFile, work)
 	corpus := filepath.Join(work, "corpus")
@@ -85,12 +91,14 @@ func main() {
 	}
 
 	var b strings.Builder
-	fmt.Fprintf(&b, "| run | events | MB (gzip) | MB (raw) | seconds | events/s | MB/s (raw) | peak RSS MB |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(&b, "| run | events | MB (gzip) | MB (raw) | seconds | events/s | MB/s (raw) | CPU s | CPU s / 1k events | events / CPU s | peak RSS MB |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range results {
-		s := r.elapsed.Seconds()
-		fmt.Fprintf(&b, "| %s | %d | %.1f | %.1f | %.2f | %.0f | %.1f | %.0f |\n", r.name, r.events, float64(r.bytes)/1e6,
-			float64(r.rawBytes)/1e6, s, float64(r.events)/s, float64(r.rawBytes)/1e6/s, float64(r.maxRSS)/(1<<20))
+		s, c := r.elapsed.Seconds(), r.cpu.Seconds()
+		fmt.Fprintf(&b, "| %s | %d | %.1f | %.1f | %.2f | %.0f | %.1f | %.2f | %.4f | %.0f | %.0f |\n", r.name, r.events, float64(r.bytes)/1e6,
+			float64(r.rawBytes)/1e6, s, float64(r.events)/s, float64(r.rawBytes)/1e6/s,
+			c, c/float64(r.events)*1000, float64(r.events)/c, float64(r.maxRSS)/(1<<20))
 	}
+	b.WriteString("\nCPU s is user+sys of the cairn process (getrusage of the child): events / CPU s is the rate one fully used core sustains, so about half what two idle cores reach when decoding and writing overlap.\n")
 	fmt.Print("\n" + b.String())
 	if *out != "" {
 		os.MkdirAll(filepath.Dir(*out), 0o755)
@@ -170,7 +178,9 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	return c.w.Write(p)
 }
 
-// run times one cairn command and reads its peak RSS from rusage.
+// run times one cairn command and reads its CPU time (user+sys) and peak RSS
+// from rusage, which a loaded machine does not distort the way it does
+// wall-clock time.
 func run(bin, name string, args []string, env ...string) result {
 	fmt.Printf("running %s: cairn %s\n", name, strings.Join(args, " "))
 	cmd := exec.Command(bin, args...)
@@ -180,7 +190,10 @@ func run(bin, name string, args []string, env ...string) result {
 	check(cmd.Run())
 	el := time.Since(start)
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return result{name: name, elapsed: el, maxRSS: ru.Maxrss * 1024}
+	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	fmt.Printf("  %.2fs wall, %.2fs CPU (user %.2fs, sys %.2fs), peak RSS %d MB\n", el.Seconds(), cpu.Seconds(),
+		time.Duration(ru.Utime.Nano()).Seconds(), time.Duration(ru.Stime.Nano()).Seconds(), ru.Maxrss>>10)
+	return result{name: name, elapsed: el, cpu: cpu, maxRSS: ru.Maxrss * 1024}
 }
 
 func hostInfo() string {

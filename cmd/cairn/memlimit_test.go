@@ -1,0 +1,28 @@
+package main
+
+import (
+	"math"
+	"runtime/debug"
+	"testing"
+)
+
+func TestSetGoMemoryLimit(t *testing.T) {
+	old := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(old) })
+	for _, c := range []struct {
+		env    string
+		budget int
+		want   int64
+	}{
+		{"", 256 << 20, 512 << 20},
+		{"", 16 << 20, 64 << 20}, // the floor
+		{"1GiB", 16 << 20, math.MaxInt64},
+	} {
+		debug.SetMemoryLimit(math.MaxInt64)
+		t.Setenv("GOMEMLIMIT", c.env)
+		setGoMemoryLimit(c.budget)
+		if got := debug.SetMemoryLimit(-1); got != c.want {
+			t.Errorf("GOMEMLIMIT=%q budget %d: limit %d, want %d", c.env, c.budget, got, c.want)
+		}
+	}
+}
