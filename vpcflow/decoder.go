@@ -1,7 +1,7 @@
 package vpcflow
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"errors"
 	"io"
@@ -17,13 +17,10 @@ const DefaultMaxLineBytes = 64 << 10
 // rejectRawBytes is how much of a rejected line is kept.
 const rejectRawBytes = 4 << 10
 
-// Decoder decodes VPC Flow Log text files.
+// Decoder decodes VPC Flow Log files: text (plain or gzip), or Parquet.
 type Decoder struct {
 	MaxLineBytes int // 0 means DefaultMaxLineBytes
 }
-
-// ErrParquet is returned (wrapping cairn.ErrCorrupt) for Parquet flow logs.
-var ErrParquet = errors.New("unsupported format: Parquet flow logs are not supported; deliver flow logs as text (plain or gzip)")
 
 // Decode reads one decompressed flow log file from r and emits an event per
 // record. Bad records are rejected individually; an error is returned only
@@ -34,16 +31,17 @@ func (d Decoder) Decode(ctx context.Context, r io.Reader, ref cairn.ObjectRef, o
 	if max <= 0 {
 		max = DefaultMaxLineBytes
 	}
-	lr := lines.New(r, max)
+	br := bufio.NewReader(r)
+	if magic, _ := br.Peek(len(parquetMagic)); string(magic) == parquetMagic {
+		return d.decodeParquet(ctx, br, ref, out)
+	}
+	lr := lines.New(br, max)
 	first, _, err := lr.Next()
 	if errors.Is(err, io.EOF) {
 		return nil // an empty object holds no records
 	}
 	if err != nil && !errors.Is(err, lines.ErrTooLong) {
 		return err
-	}
-	if bytes.HasPrefix(first, []byte("PAR1")) {
-		return cairn.Corruptf("%v", ErrParquet)
 	}
 	h, ok := parseHeader(string(first))
 	if err != nil || !ok {

@@ -27,5 +27,12 @@
 //
 // A record with the wrong number of fields or a malformed number is
 // rejected on its own; a file whose first line is not a flow log header is
-// refused as corrupt. Parquet flow logs are refused as unsupported.
+// refused as corrupt.
+//
+// Parquet flow logs (delivery option "file format: parquet"; the file starts
+// with PAR1) are spooled to a temporary file, since Parquet keeps its
+// metadata at the end, and read row group by row group: columns are the
+// field names with '_' for '-', nulls are "-", and each row is normalized as
+// the text record it stands for. A Parquet file that cannot be read is
+// refused as corrupt; a row with bad values is rejected on its own.
 package vpcflow
