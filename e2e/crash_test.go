@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -29,6 +30,17 @@ func TestCrashRecovery(t *testing.T) {
 	var last int64
 	for i := 0; i < maxKills && (i < minKills || !pr.finished()); i++ {
 		p := e.start(fmt.Sprintf("collect-%02d", i), e.collectArgs()...)
+		if i == 0 {
+			// The first life creates the store: kill it only once its schema
+			// exists, so the consistency checks below have tables to read
+			// (a slow machine can take longer than minDelay to migrate).
+			for deadline := time.Now().Add(60 * time.Second); !strings.Contains(tailFile(p.logPath, 200, false), "collecting"); {
+				if time.Now().After(deadline) || p.exited() {
+					t.Fatalf("run 00: the collector never started collecting; log tail:\n%s", p.tail(40))
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
 		delay := minDelay + time.Duration(rng.Int64N(int64(maxDelay-minDelay)))
 		if p.wait(delay) {
 			t.Fatalf("run %02d: the collector exited by itself (%v) before the kill; log tail:\n%s", i, p.err, p.tail(40))

@@ -64,13 +64,17 @@ func TestQueriesThroughCollectorSocket(t *testing.T) {
 	if _, err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if d := time.Since(commitStart); d > 500*time.Millisecond {
-		t.Errorf("a commit during a slow query took %s", d)
+	// The commit did not wait for the query: the query (timeout 700ms) is
+	// still unanswered when the commit is done.
+	select {
+	case code := <-slow:
+		t.Fatalf("the commit finished only after the slow query was answered (%d, %s after the commit began)", code, time.Since(commitStart))
+	default:
 	}
 	if code := <-slow; code != http.StatusGatewayTimeout {
 		t.Fatalf("slow query through the socket: %d, want 504", code)
 	}
-	if d := time.Since(start); d > 5*time.Second {
+	if d := time.Since(start); d > 30*time.Second { // a hang, not a speed check
 		t.Fatalf("timeout answered after %s", d)
 	}
 	ts.do(t, "POST", "/api/v1/sql", tokenA, SQLRequest{SQL: "SELECT count(*) AS n FROM events"}, &r)
