@@ -93,6 +93,11 @@ type Event struct {
 	// Pushed events (migration 4): the organization a forwarder named in
 	// X-Organization-Id.
 	OrganizationID string
+
+	// Prepared is detection's work done on the event ahead of its commit,
+	// by the worker that decoded it (see ingest.Preparer); nil when none.
+	// It is not stored.
+	Prepared any
 }
 
 // NullInt is a nullable integer.

@@ -49,6 +49,8 @@ type Engine struct {
 	corr   *sigma.Correlator
 	gen    int64 // generation of the state the correlator holds; -1 = not loaded
 	stream evaluator
+
+	noMatch *prepared // Prepare's result for events no rule matches
 }
 
 // New builds an engine. It fails when a correlation rule cannot be
@@ -77,6 +79,7 @@ func New(opts Options) (*Engine, error) {
 			e.m.rules.WithLabelValues("detection", Route(r.LogSource)).Inc()
 		}
 	}
+	e.noMatch = &prepared{e: e}
 	e.routes, e.unrouted = routes(e.rules)
 	e.feeds = consumed(e.rules)
 	corr, err := e.newCorrelator()
@@ -193,13 +196,29 @@ func (v *evaluator) event(ev *cairn.Event) (bool, error) {
 	if len(rs) == 0 {
 		return false, nil
 	}
-	if err := v.pe.Reset(ev.Raw); err != nil {
-		v.bad++
-		return true, fmt.Errorf("%w: event %s: %v", errNotJSON, ev.EventID, err)
-	}
-	v.buf = v.buf[:0]
-	for _, r := range rs {
-		v.buf = r.set.Eval(r.ls, &v.pe, v.buf)
+	if p, ok := ev.Prepared.(*prepared); ok && p.e == v.e {
+		// Matched by a worker (Prepare): parse again only for what needs
+		// the event's fields here.
+		if p.err != nil {
+			v.bad++
+			return true, p.err
+		}
+		v.buf = append(v.buf[:0], p.rules...)
+		if v.e.needsEvent(v.buf) {
+			if err := v.pe.Reset(ev.Raw); err != nil {
+				v.bad++
+				return true, fmt.Errorf("%w: event %s: %v", errNotJSON, ev.EventID, err)
+			}
+		}
+	} else {
+		if err := v.pe.Reset(ev.Raw); err != nil {
+			v.bad++
+			return true, fmt.Errorf("%w: event %s: %v", errNotJSON, ev.EventID, err)
+		}
+		v.buf = v.buf[:0]
+		for _, r := range rs {
+			v.buf = r.set.Eval(r.ls, &v.pe, v.buf)
+		}
 	}
 	for _, r := range v.buf {
 		v.matched++

@@ -50,7 +50,11 @@ func (s *Store) UpsertAlerts(ctx context.Context, alerts []cairn.Alert, window t
 	if err != nil {
 		return cairn.AlertCounts{}, err
 	}
-	n, err := tx.(*Tx).UpsertAlerts(ctx, alerts, window)
+	t := tx.(*Tx)
+	// Saved hunts may repeat stored alerts of any age: check them all
+	// against the table, and load the open-alert index afresh after.
+	t.bypassIndex, t.dropIndex = true, true
+	n, err := t.UpsertAlerts(ctx, alerts, window)
 	if err != nil {
 		tx.Rollback()
 		return n, err
@@ -59,9 +63,10 @@ func (s *Store) UpsertAlerts(ctx context.Context, alerts []cairn.Alert, window t
 	return n, err
 }
 
-// upsertAlerts merges alerts into the stored ones: one read of the stored
-// alerts they may touch, merges in Go, one write of the merged ones and
-// one of the new ones.
+// upsertAlerts merges alerts into the stored ones: the open-alert index
+// settles most (see alertIndex); the others are settled by one read of the
+// stored alerts they may touch. Merges happen in Go, then one write of the
+// merged alerts and one of the new ones.
 func (t *Tx) upsertAlerts(ctx context.Context, alerts []cairn.Alert, window time.Duration) (cairn.AlertCounts, error) {
 	var n cairn.AlertCounts
 	if len(alerts) == 0 {
@@ -80,9 +85,55 @@ func (t *Tx) upsertAlerts(ctx context.Context, alerts []cairn.Alert, window time
 		}
 		in[i] = a
 	}
-	stored, err := t.absorbers(ctx, in, window)
-	if err != nil {
-		return n, err
+	idx := &t.s.alertIdx
+	if !t.bypassIndex && !idx.loaded {
+		if err := idx.load(ctx, t.s.wconn); err != nil {
+			return n, err
+		}
+	}
+	// The keys the index cannot settle go to the table, all their alerts.
+	slow := map[string]bool{}
+	for i := range in {
+		if t.bypassIndex || !idx.decides(&in[i], window) {
+			slow[alertKey(&in[i])] = true
+		}
+	}
+	var stored []*storedAlert
+	if len(slow) > 0 {
+		var toRead []cairn.Alert
+		for _, a := range in {
+			if slow[alertKey(&a)] {
+				toRead = append(toRead, a)
+			}
+		}
+		var err error
+		if stored, err = t.absorbers(ctx, toRead, window); err != nil {
+			return n, err
+		}
+	}
+	fast := map[string][]*cairn.Alert{}
+	var fastKeys []string
+	for i := range in {
+		if key := alertKey(&in[i]); !slow[key] {
+			if _, ok := fast[key]; !ok {
+				fastKeys = append(fastKeys, key)
+			}
+			fast[key] = append(fast[key], &in[i])
+		}
+	}
+	for _, key := range fastKeys {
+		sts, err := t.candidates(key, fast[key], window)
+		if err != nil {
+			return n, err
+		}
+		stored = append(stored, sts...)
+	}
+	for i := range in {
+		if slow[alertKey(&in[i])] {
+			idx.read++
+		} else {
+			idx.settled++
+		}
 	}
 	byKey := map[string][]*storedAlert{}
 	ids := map[string]bool{}
@@ -136,6 +187,9 @@ func (t *Tx) upsertAlerts(ctx context.Context, alerts []cairn.Alert, window time
 		}
 	}
 	n.Updated, n.Created = len(updates), len(inserts)
+	if !t.bypassIndex {
+		t.noteAlerts(byKey)
+	}
 	return n, nil
 }
 
@@ -183,7 +237,7 @@ func (t *Tx) absorbers(ctx context.Context, in []cairn.Alert, window time.Durati
 		return nil, fmt.Errorf("stage alert keys: %w", err)
 	}
 	defer t.s.wconn.ExecContext(context.WithoutCancel(ctx), `DELETE FROM stage_alert_keys`)
-	rows, err := t.s.wconn.QueryContext(ctx, `SELECT id, kind, rule_id, group_key, first_seen, last_seen, count, coalesce(sample_event_ids, '[]'), coalesce(fields, '{}'), status
+	rows, err := t.s.wconn.QueryContext(ctx, `SELECT `+storedAlertColumns+`
 		FROM alerts a WHERE id IN (SELECT id FROM stage_alert_keys)
 			OR (status <> 'closed' AND last_seen >= ? AND EXISTS (SELECT 1 FROM stage_alert_keys s
 				WHERE s.kind = a.kind AND s.rule_id = a.rule_id AND s.group_key = a.group_key))`, from.Add(-window).UTC())
@@ -193,29 +247,42 @@ func (t *Tx) absorbers(ctx context.Context, in []cairn.Alert, window time.Durati
 	defer rows.Close()
 	var out []*storedAlert
 	for rows.Next() {
-		var (
-			st                    storedAlert
-			kind, samples, fields string
-			status                string
-		)
-		a := &st.a
-		if err := rows.Scan(&a.ID, &kind, &a.RuleID, &a.GroupKey, &a.FirstSeen, &a.LastSeen, &a.Count, &samples, &fields, &status); err != nil {
+		st, err := scanStoredAlert(rows)
+		if err != nil {
 			return nil, fmt.Errorf("find alerts to update: %w", err)
 		}
-		a.Kind, a.Status = cairn.AlertKind(kind), cairn.AlertStatus(status)
-		a.FirstSeen, a.LastSeen = a.FirstSeen.UTC(), a.LastSeen.UTC()
-		if err := json.Unmarshal([]byte(samples), &a.SampleEventIDs); err != nil {
-			return nil, fmt.Errorf("alert %s: sample_event_ids: %w", a.ID, err)
-		}
-		if err := json.Unmarshal([]byte(fields), &a.Fields); err != nil {
-			return nil, fmt.Errorf("alert %s: fields: %w", a.ID, err)
-		}
-		out = append(out, &st)
+		out = append(out, st)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("find alerts to update: %w", err)
 	}
 	return out, nil
+}
+
+// storedAlertColumns are what an upsert reads of a stored alert, in
+// scanStoredAlert's order.
+const storedAlertColumns = `id, kind, rule_id, group_key, first_seen, last_seen, count, coalesce(sample_event_ids, '[]'), coalesce(fields, '{}'), status`
+
+// scanStoredAlert reads a row of storedAlertColumns.
+func scanStoredAlert(rows *sql.Rows) (*storedAlert, error) {
+	var (
+		st                    storedAlert
+		kind, samples, fields string
+		status                string
+	)
+	a := &st.a
+	if err := rows.Scan(&a.ID, &kind, &a.RuleID, &a.GroupKey, &a.FirstSeen, &a.LastSeen, &a.Count, &samples, &fields, &status); err != nil {
+		return nil, err
+	}
+	a.Kind, a.Status = cairn.AlertKind(kind), cairn.AlertStatus(status)
+	a.FirstSeen, a.LastSeen = a.FirstSeen.UTC(), a.LastSeen.UTC()
+	if err := json.Unmarshal([]byte(samples), &a.SampleEventIDs); err != nil {
+		return nil, fmt.Errorf("alert %s: sample_event_ids: %w", a.ID, err)
+	}
+	if err := json.Unmarshal([]byte(fields), &a.Fields); err != nil {
+		return nil, fmt.Errorf("alert %s: fields: %w", a.ID, err)
+	}
+	return &st, nil
 }
 
 // stageAlertsDDL is the connection-local table merged alerts go through
@@ -308,6 +375,7 @@ func (s *Store) SetAlertStatus(ctx context.Context, id string, status cairn.Aler
 		tx.Rollback()
 		return fmt.Errorf("alert %s: %w", id, cairn.ErrNoSuchAlert)
 	}
+	t.dropIndex = true // a closed alert absorbs nothing, a reopened one again
 	_, err = tx.Commit(ctx)
 	return err
 }

@@ -38,6 +38,10 @@ type Options struct {
 	// faster, smaller holds less in memory. "" = 64MB.
 	CheckpointThreshold string
 	Compression         string // "auto" (default: DuckDB chooses per segment, most compact) or "zstd" (cheaper checkpoints, ~2x larger)
+	// AlertIndexSize bounds the open-alert index: how many alerts that
+	// are not closed the writer keeps in memory to settle suppression
+	// without reading them (default 50000, about 25 MB).
+	AlertIndexSize int
 }
 
 // Store is an open DuckDB store.
@@ -51,6 +55,8 @@ type Store struct {
 	// The writer connection's appenders, kept from one transaction to the
 	// next: creating them costs more than a small object's rows.
 	app, ids *duckdb.Appender
+	// alertIdx settles streaming alert upserts without reading alerts.
+	alertIdx alertIndex
 }
 
 // Open opens (and, for writers, creates and migrates) the store in opts.Dir.
@@ -104,7 +110,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, wrapOpen(path, err)
 	}
 	db := sql.OpenDB(connector)
-	s := &Store{db: db, path: path, readOnly: opts.ReadOnly}
+	s := &Store{db: db, path: path, readOnly: opts.ReadOnly, alertIdx: alertIndex{max: opts.AlertIndexSize}}
 	if err := attach(ctx, db, path, opts.Dir, opts.ReadOnly); err != nil {
 		db.Close()
 		return nil, wrapOpen(path, err)

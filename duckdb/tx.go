@@ -38,6 +38,13 @@ type Tx struct {
 	// inserted are the events written, duplicates excluded (Inserted);
 	// the caller holds them until Commit anyway.
 	inserted []*cairn.Event
+
+	// changedAlerts are the open-alert index's changes (each touched
+	// key's open alerts), applied at Commit; dropIndex drops the index at
+	// Commit instead; bypassIndex settles every upsert against the table
+	// (see alertIndex).
+	changedAlerts          map[string][]heldAlert
+	dropIndex, bypassIndex bool
 }
 
 // CommitResult counts what a transaction stored.
@@ -266,6 +273,12 @@ func (t *Tx) Commit(ctx context.Context) (CommitResult, error) {
 		return t.res, err
 	}
 	_, err := t.s.wconn.ExecContext(ctx, `COMMIT`)
+	switch {
+	case err != nil || t.dropIndex:
+		t.s.alertIdx.drop()
+	case len(t.changedAlerts) > 0:
+		t.s.alertIdx.apply(t.changedAlerts)
+	}
 	t.end(err != nil)
 	if err != nil {
 		return t.res, fmt.Errorf("commit: %w", err)

@@ -20,6 +20,15 @@ func (ds Detectors) Detect(ctx context.Context, tx cairn.WriteTx) error {
 	return nil
 }
 
+// Prepare implements Preparer: every detector that is one prepares ev.
+func (ds Detectors) Prepare(ev *cairn.Event) {
+	for _, d := range ds {
+		if p, ok := d.(Preparer); ok {
+			p.Prepare(ev)
+		}
+	}
+}
+
 // ChainDetectors combines detectors, leaving out nil ones; nil if none is left.
 func ChainDetectors(ds ...Detector) Detector {
 	var out Detectors

@@ -83,3 +83,12 @@ type Store interface {
 type Detector interface {
 	Detect(ctx context.Context, tx cairn.WriteTx) error
 }
+
+// Preparer is a Detector that can do part of its work on each event ahead
+// of the commit, in the worker that decoded it: workers run in parallel,
+// the committer alone, so what moves out of Detect speeds ingestion up.
+// Prepare may record its result in the event's Prepared field; it must be
+// safe for concurrent use, and Detect must not depend on it having run.
+type Preparer interface {
+	Prepare(ev *cairn.Event)
+}

@@ -40,6 +40,7 @@ type Processor struct {
 	opts      ProcessorOptions
 	m         *Metrics
 	log       *slog.Logger
+	prep      Preparer // the committer's detector, when it prepares events
 }
 
 // NewProcessor returns a processor committing through c.
@@ -48,7 +49,11 @@ func NewProcessor(fetch Fetcher, store Store, c *Committer, opts ProcessorOption
 		opts.ChunkBytes = 8 << 20
 	}
 	opts.Decoders = withDefaultDecoders(opts.Decoders, m)
-	return &Processor{fetch: fetch, store: store, committer: c, opts: opts, m: m, log: log}
+	p := &Processor{fetch: fetch, store: store, committer: c, opts: opts, m: m, log: log}
+	if c != nil {
+		p.prep, _ = c.opts.Detector.(Preparer)
+	}
+	return p
 }
 
 // ObjectResult says what happened to one object.
@@ -247,6 +252,9 @@ type objectSink struct {
 
 func (s *objectSink) Emit(ev *cairn.Event) error {
 	e := *ev
+	if s.p.prep != nil {
+		s.p.prep.Prepare(&e)
+	}
 	s.events = append(s.events, &e)
 	s.nEvents++
 	s.bytes += e.Size()

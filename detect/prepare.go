@@ -1,0 +1,59 @@
+package detect
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/cairn-sec/cairn"
+	"github.com/cairn-sec/cairn/sigma"
+)
+
+// prepared is what Prepare leaves on an event: the detection rules it
+// matches, or why its record could not be parsed.
+type prepared struct {
+	e     *Engine
+	rules []*sigma.Rule
+	err   error
+}
+
+// parsedEvents are the parsed-record buffers of Prepare's callers.
+var parsedEvents = sync.Pool{New: func() any { return new(sigma.Event) }}
+
+// Prepare matches ev against the detection rules ahead of its commit (it
+// implements ingest.Preparer): ingest's workers call it in parallel as they
+// decode, and Detect, which runs alone in the committer, then only
+// correlates the matches, gathers alerts and writes them. Events without
+// it are matched in Detect as before; the result is the same.
+func (e *Engine) Prepare(ev *cairn.Event) {
+	rs := e.routes[ev.Source]
+	if len(rs) == 0 {
+		return
+	}
+	pe := parsedEvents.Get().(*sigma.Event)
+	defer parsedEvents.Put(pe)
+	if err := pe.Reset(ev.Raw); err != nil {
+		ev.Prepared = &prepared{e: e, err: fmt.Errorf("%w: event %s: %v", errNotJSON, ev.EventID, err)}
+		return
+	}
+	var buf [8]*sigma.Rule
+	matched := buf[:0]
+	for _, r := range rs {
+		matched = r.set.Eval(r.ls, pe, matched)
+	}
+	if len(matched) == 0 {
+		ev.Prepared = e.noMatch
+		return
+	}
+	ev.Prepared = &prepared{e: e, rules: append([]*sigma.Rule(nil), matched...)}
+}
+
+// needsEvent reports whether matches of rules need the parsed event in
+// the commit: a correlation reads their group-by and ID fields.
+func (e *Engine) needsEvent(rules []*sigma.Rule) bool {
+	for _, r := range rules {
+		if e.feeds[r] {
+			return true
+		}
+	}
+	return false
+}
