@@ -38,19 +38,25 @@ type alertIndex struct {
 	// settled and read count upserted alerts the index settled and those
 	// it sent to the table (tests, benchmarks).
 	settled, read int64
+	// superseded counts alert versions a later one replaced, since the
+	// writer last deleted them.
+	superseded int64
 }
 
 // heldAlert is what the index keeps of an open or acknowledged alert.
 type heldAlert struct {
 	id              string
 	first, last     int64 // Unix ns
-	count           int64
+	created         int64 // Unix ns
+	count, version  int64
 	acked           bool
 	samples, fields string // JSON as stored; "" for none
 }
 
-func holdAlert(a *cairn.Alert) heldAlert {
-	return heldAlert{id: a.ID, first: a.FirstSeen.UnixNano(), last: a.LastSeen.UnixNano(), count: a.Count,
+func holdAlert(st *storedAlert) heldAlert {
+	a := &st.a
+	return heldAlert{id: a.ID, first: a.FirstSeen.UnixNano(), last: a.LastSeen.UnixNano(), created: a.CreatedAt.UnixNano(),
+		count: a.Count, version: st.version,
 		acked: a.Status == cairn.AlertAcknowledged, samples: jsonString(a.SampleEventIDs), fields: jsonString(a.Fields)}
 }
 
@@ -61,8 +67,9 @@ func (h *heldAlert) absorbs(b *cairn.Alert, window time.Duration) bool {
 
 // alert decodes a held alert of the key of like.
 func (h *heldAlert) alert(like *cairn.Alert) (*storedAlert, error) {
-	st := &storedAlert{a: cairn.Alert{ID: h.id, Kind: like.Kind, RuleID: like.RuleID, GroupKey: like.GroupKey,
-		FirstSeen: time.Unix(0, h.first).UTC(), LastSeen: time.Unix(0, h.last).UTC(), Count: h.count, Status: cairn.AlertOpen}}
+	st := &storedAlert{version: h.version, a: cairn.Alert{ID: h.id, Kind: like.Kind, RuleID: like.RuleID, GroupKey: like.GroupKey,
+		FirstSeen: time.Unix(0, h.first).UTC(), LastSeen: time.Unix(0, h.last).UTC(), CreatedAt: time.Unix(0, h.created).UTC(),
+		Count: h.count, Status: cairn.AlertOpen}}
 	if h.acked {
 		st.a.Status = cairn.AlertAcknowledged
 	}
@@ -84,7 +91,10 @@ func (x *alertIndex) load(ctx context.Context, db execQuerier) error {
 	if x.max <= 0 {
 		x.max = DefaultAlertIndexSize
 	}
-	rows, err := db.QueryContext(ctx, `SELECT `+storedAlertColumns+` FROM alerts WHERE status <> 'closed'
+	if err := db.QueryRowContext(ctx, `SELECT count(*) - count(DISTINCT id) FROM alert_versions`).Scan(&x.superseded); err != nil {
+		return fmt.Errorf("count alert versions: %w", err)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT `+storedAlertColumns+` FROM `+latestAlertVersions+` WHERE status <> 'closed'
 		ORDER BY last_seen DESC LIMIT ?`, x.max+1)
 	if err != nil {
 		return fmt.Errorf("load open alerts: %w", err)
@@ -101,7 +111,7 @@ func (x *alertIndex) load(ctx context.Context, db execQuerier) error {
 			break
 		}
 		k := alertKey(&st.a)
-		x.byKey[k] = append(x.byKey[k], holdAlert(&st.a))
+		x.byKey[k] = append(x.byKey[k], holdAlert(st))
 		x.size++
 	}
 	if err := rows.Err(); err != nil {
@@ -212,10 +222,10 @@ func (t *Tx) noteAlerts(byKey map[string][]*storedAlert) {
 				continue
 			}
 			if i, ok := pos[st.a.ID]; ok {
-				next[i] = holdAlert(&st.a)
+				next[i] = holdAlert(st)
 			} else {
 				pos[st.a.ID] = len(next)
-				next = append(next, holdAlert(&st.a))
+				next = append(next, holdAlert(st))
 			}
 		}
 		t.changedAlerts[key] = next

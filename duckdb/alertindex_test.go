@@ -18,6 +18,8 @@ import (
 // back to the table), the other through Store.UpsertAlerts, which always
 // reads the table; their alerts must end up identical.
 func TestAlertIndexAgreesWithTable(t *testing.T) {
+	defer func(n int64) { compactAlertVersionsAt = n }(compactAlertVersionsAt)
+	compactAlertVersionsAt = 10 // superseded versions are deleted along the way
 	for _, size := range []int{4, 40, DefaultAlertIndexSize} {
 		t.Run(fmt.Sprint("size=", size), func(t *testing.T) {
 			ctx := context.Background()
@@ -101,6 +103,13 @@ func TestAlertIndexAgreesWithTable(t *testing.T) {
 			got, want := allAlerts(t, indexed), allAlerts(t, table)
 			if !slices.Equal(got, want) {
 				t.Fatalf("indexed store has %d alerts, the table-read one %d:\n got %v\nwant %v", len(got), len(want), got, want)
+			}
+			var versions, ids int
+			if err := indexed.DB().QueryRowContext(ctx, `SELECT count(*), count(DISTINCT id) FROM alert_versions`).Scan(&versions, &ids); err != nil {
+				t.Fatal(err)
+			}
+			if versions-ids >= 10+6 {
+				t.Fatalf("%d superseded alert versions kept", versions-ids)
 			}
 			settled, read := indexed.AlertIndexStats()
 			t.Logf("%d alerts; index settled %d upserted alerts, read the table for %d", len(want), settled, read)

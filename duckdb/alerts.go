@@ -159,45 +159,56 @@ func (t *Tx) upsertAlerts(ctx context.Context, alerts []cairn.Alert, window time
 		}
 		if into != nil {
 			into.a.Merge(a)
+			// The version written carries the rule's current metadata.
+			into.a.Title, into.a.Severity, into.a.Tags = a.Title, a.Severity, a.Tags
+			into.a.Author, into.a.License, into.a.Source = a.Author, a.License, a.Source
 			if !into.isNew {
 				into.dirty = true
 			}
 			continue
 		}
-		st := &storedAlert{a: *a, isNew: true}
+		st := &storedAlert{a: *a, isNew: true, version: 1}
+		st.a.CreatedAt = t.now
 		ids[a.ID] = true
 		byKey[alertKey(a)] = append(byKey[alertKey(a)], st)
 		stored = append(stored, st)
 		inserts = append(inserts, &st.a)
 	}
-	var updates []*cairn.Alert
+	// New alerts and new versions of merged ones, in one append.
+	var writes []*storedAlert
 	for _, st := range stored {
 		if st.dirty {
-			updates = append(updates, &st.a)
+			st.version++
+			writes = append(writes, st)
+			n.Updated++
+		} else if st.isNew {
+			writes = append(writes, st)
+			n.Created++
 		}
 	}
-	if len(updates) > 0 {
-		if err := t.updateAlerts(ctx, updates); err != nil {
-			return n, err
-		}
+	if err := t.appendAlertVersions(writes); err != nil {
+		return n, err
 	}
-	if len(inserts) > 0 {
-		if err := t.appendAlerts(ctx, inserts); err != nil {
-			return n, err
-		}
-	}
-	n.Updated, n.Created = len(updates), len(inserts)
 	if !t.bypassIndex {
 		t.noteAlerts(byKey)
+	}
+	if idx.loaded {
+		idx.superseded += int64(n.Updated)
+		if idx.superseded >= compactAlertVersionsAt {
+			if err := t.compactAlertVersions(ctx); err != nil {
+				return n, err
+			}
+		}
 	}
 	return n, nil
 }
 
 // storedAlert is an alert read for an upsert, or created by it.
 type storedAlert struct {
-	a     cairn.Alert
-	dirty bool // merged into: to update
-	isNew bool // to insert
+	a       cairn.Alert
+	version int64 // the stored version; the next is written
+	dirty   bool  // merged into: to write as a new version
+	isNew   bool  // to insert
 }
 
 func alertKey(a *cairn.Alert) string {
@@ -238,7 +249,7 @@ func (t *Tx) absorbers(ctx context.Context, in []cairn.Alert, window time.Durati
 	}
 	defer t.s.wconn.ExecContext(context.WithoutCancel(ctx), `DELETE FROM stage_alert_keys`)
 	rows, err := t.s.wconn.QueryContext(ctx, `SELECT `+storedAlertColumns+`
-		FROM alerts a WHERE id IN (SELECT id FROM stage_alert_keys)
+		FROM `+latestAlertVersions+` a WHERE id IN (SELECT id FROM stage_alert_keys)
 			OR (status <> 'closed' AND last_seen >= ? AND EXISTS (SELECT 1 FROM stage_alert_keys s
 				WHERE s.kind = a.kind AND s.rule_id = a.rule_id AND s.group_key = a.group_key))`, from.Add(-window).UTC())
 	if err != nil {
@@ -261,7 +272,12 @@ func (t *Tx) absorbers(ctx context.Context, in []cairn.Alert, window time.Durati
 
 // storedAlertColumns are what an upsert reads of a stored alert, in
 // scanStoredAlert's order.
-const storedAlertColumns = `id, kind, rule_id, group_key, first_seen, last_seen, count, coalesce(sample_event_ids, '[]'), coalesce(fields, '{}'), status`
+const storedAlertColumns = `id, kind, rule_id, group_key, first_seen, last_seen, count, coalesce(sample_event_ids, '[]'),
+	coalesce(fields, '{}'), status, created_at, version`
+
+// latestAlertVersions is each alert's latest version with its version
+// number (the alerts view without it).
+const latestAlertVersions = `(SELECT * FROM alert_versions QUALIFY row_number() OVER (PARTITION BY id ORDER BY version DESC) = 1)`
 
 // scanStoredAlert reads a row of storedAlertColumns.
 func scanStoredAlert(rows *sql.Rows) (*storedAlert, error) {
@@ -271,11 +287,12 @@ func scanStoredAlert(rows *sql.Rows) (*storedAlert, error) {
 		status                string
 	)
 	a := &st.a
-	if err := rows.Scan(&a.ID, &kind, &a.RuleID, &a.GroupKey, &a.FirstSeen, &a.LastSeen, &a.Count, &samples, &fields, &status); err != nil {
+	if err := rows.Scan(&a.ID, &kind, &a.RuleID, &a.GroupKey, &a.FirstSeen, &a.LastSeen, &a.Count, &samples, &fields, &status,
+		&a.CreatedAt, &st.version); err != nil {
 		return nil, err
 	}
 	a.Kind, a.Status = cairn.AlertKind(kind), cairn.AlertStatus(status)
-	a.FirstSeen, a.LastSeen = a.FirstSeen.UTC(), a.LastSeen.UTC()
+	a.FirstSeen, a.LastSeen, a.CreatedAt = a.FirstSeen.UTC(), a.LastSeen.UTC(), a.CreatedAt.UTC()
 	if err := json.Unmarshal([]byte(samples), &a.SampleEventIDs); err != nil {
 		return nil, fmt.Errorf("alert %s: sample_event_ids: %w", a.ID, err)
 	}
@@ -285,65 +302,49 @@ func scanStoredAlert(rows *sql.Rows) (*storedAlert, error) {
 	return &st, nil
 }
 
-// stageAlertsDDL is the connection-local table merged alerts go through
-// on their way back into alerts (one UPDATE ... FROM for all of them).
-const stageAlertsDDL = `CREATE TEMP TABLE IF NOT EXISTS stage_alerts (id VARCHAR, first_seen TIMESTAMP, last_seen TIMESTAMP,
-	count BIGINT, sample_event_ids VARCHAR, fields VARCHAR)`
+// compactAlertVersionsAt is how many superseded alert versions the writer
+// lets accumulate before deleting them.
+var compactAlertVersionsAt int64 = 20_000
 
-// updateAlerts writes merged alerts back: appended to the staging table,
-// then one UPDATE ... FROM.
-func (t *Tx) updateAlerts(ctx context.Context, as []*cairn.Alert) error {
-	if _, err := t.s.wconn.ExecContext(ctx, stageAlertsDDL); err != nil {
-		return fmt.Errorf("stage alerts: %w", err)
+// appendAlertVersions writes new alerts (version 1) and new versions of
+// merged ones through an appender on the writer connection: appending
+// costs microseconds where an UPDATE costs milliseconds.
+func (t *Tx) appendAlertVersions(sts []*storedAlert) error {
+	if len(sts) == 0 {
+		return nil
 	}
-	err := t.s.wconn.Raw(func(dc any) error {
-		app, err := duckdb.NewAppender(dc.(driver.Conn), "temp", "main", "stage_alerts")
-		if err != nil {
-			return err
-		}
-		for _, a := range as {
-			if err := app.AppendRow(a.ID, a.FirstSeen.UTC(), a.LastSeen.UTC(), a.Count, jsonText(a.SampleEventIDs), jsonText(a.Fields)); err != nil {
-				app.Close()
-				return err
-			}
-		}
-		return app.Close()
-	})
-	if err != nil {
-		return fmt.Errorf("stage %d alerts: %w", len(as), err)
-	}
-	if _, err := t.s.wconn.ExecContext(ctx, `UPDATE alerts SET first_seen = s.first_seen, last_seen = s.last_seen, count = s.count,
-		sample_event_ids = s.sample_event_ids, fields = s.fields, updated_at = ? FROM stage_alerts s WHERE alerts.id = s.id`, t.now); err != nil {
-		return fmt.Errorf("update %d alerts: %w", len(as), err)
-	}
-	if _, err := t.s.wconn.ExecContext(ctx, `DELETE FROM stage_alerts`); err != nil {
-		return fmt.Errorf("clear staged alerts: %w", err)
-	}
-	return nil
-}
-
-// appendAlerts writes new alerts through an appender on the writer
-// connection (a multi-row INSERT costs more to prepare than to run).
-func (t *Tx) appendAlerts(_ context.Context, as []*cairn.Alert) error {
 	return t.s.wconn.Raw(func(dc any) error {
-		app, err := duckdb.NewAppender(dc.(driver.Conn), "", "main", "alerts")
+		app, err := duckdb.NewAppender(dc.(driver.Conn), "", "main", "alert_versions")
 		if err != nil {
 			return fmt.Errorf("alerts appender: %w", err)
 		}
-		for _, a := range as {
+		for _, st := range sts {
+			a := &st.a
 			err := app.AppendRow(a.ID, string(a.Kind), a.RuleID, a.Title, a.Severity, jsonText(a.Tags), nullString(a.Author),
 				nullString(a.License), nullString(a.Source), a.GroupKey, jsonText(a.Fields), a.FirstSeen.UTC(), a.LastSeen.UTC(),
-				a.Count, jsonText(a.SampleEventIDs), string(a.Status), t.now, t.now)
+				a.Count, jsonText(a.SampleEventIDs), string(a.Status), a.CreatedAt.UTC(), t.now, st.version)
 			if err != nil {
 				app.Close()
-				return fmt.Errorf("insert alert %s (rule %s): %w", a.ID, a.RuleID, err)
+				return fmt.Errorf("write alert %s (rule %s): %w", a.ID, a.RuleID, err)
 			}
 		}
 		if err := app.Close(); err != nil {
-			return fmt.Errorf("insert %d alerts: %w", len(as), err)
+			return fmt.Errorf("write %d alerts: %w", len(sts), err)
 		}
 		return nil
 	})
+}
+
+// compactAlertVersions deletes the versions of alerts that later ones
+// superseded.
+func (t *Tx) compactAlertVersions(ctx context.Context) error {
+	if _, err := t.s.wconn.ExecContext(ctx, `DELETE FROM alert_versions v USING
+		(SELECT id, max(version) AS latest FROM alert_versions GROUP BY id) l
+		WHERE v.id = l.id AND v.version < l.latest`); err != nil {
+		return fmt.Errorf("delete superseded alert versions: %w", err)
+	}
+	t.s.alertIdx.superseded = 0
+	return nil
 }
 
 // jsonText is a JSON column value; nil for empty lists and maps.
@@ -366,7 +367,7 @@ func (s *Store) SetAlertStatus(ctx context.Context, id string, status cairn.Aler
 		return err
 	}
 	t := tx.(*Tx)
-	res, err := t.s.wconn.ExecContext(ctx, `UPDATE alerts SET status = ?, updated_at = ? WHERE id = ?`, string(status), t.now, id)
+	res, err := t.s.wconn.ExecContext(ctx, `UPDATE alert_versions SET status = ?, updated_at = ? WHERE id = ?`, string(status), t.now, id)
 	if err != nil {
 		tx.Rollback()
 		return fmt.Errorf("set alert %s %s: %w", id, status, err)

@@ -97,7 +97,7 @@ func TestDueAlertsPolicy(t *testing.T) {
 	}
 
 	// A severity rise is re-sent at once.
-	if _, err := s.db.ExecContext(ctx, `UPDATE alerts SET severity = 'critical' WHERE id = ?`, high.ID); err != nil {
+	if _, err := s.db.ExecContext(ctx, `UPDATE alert_versions SET severity = 'critical' WHERE id = ?`, high.ID); err != nil {
 		t.Fatal(err)
 	}
 	due("severity rose", q(at.Add(time.Minute), 0), high.ID)

@@ -28,7 +28,8 @@ func TestMigrateFromVersion1(t *testing.T) {
 	for _, c := range added {
 		stmts = append(stmts, `ALTER TABLE events_data DROP COLUMN `+c)
 	}
-	stmts = append(stmts, `DROP TABLE push_requests`, view, `DELETE FROM schema_migrations WHERE version > 1`,
+	stmts = append(stmts, `DROP TABLE push_requests`, `DROP VIEW alerts`, `ALTER TABLE alert_versions DROP COLUMN version`,
+		`ALTER TABLE alert_versions RENAME TO alerts`, view, `DELETE FROM schema_migrations WHERE version > 1`,
 		`INSERT INTO events_data (time, source, event_id, raw, ingested_at) VALUES (TIMESTAMP '2026-01-02 03:04:05', 'aws.cloudtrail', 'old', '{"requestParameters":{"a":1}}', now())`)
 	for _, q := range stmts {
 		if _, err := s.DB().ExecContext(ctx, q); err != nil {

@@ -243,6 +243,16 @@ var migrations = []string{
 		checked_at TIMESTAMP NOT NULL,
 		PRIMARY KEY (bucket, key)
 	);`,
+	// 8: alerts are versioned: an alert that absorbs new matches gets a new
+	// row with the next version (an append; DuckDB's UPDATE cost
+	// milliseconds per transaction, growing with the table), the alerts
+	// view shows each alert's latest version, and the writer deletes
+	// superseded versions now and then (see alertVersions).
+	`ALTER TABLE alerts RENAME TO alert_versions;
+	ALTER TABLE alert_versions ADD COLUMN version BIGINT DEFAULT 1;
+	CREATE VIEW alerts AS SELECT id, kind, rule_id, title, severity, tags, author, license, source, group_key, fields,
+		first_seen, last_seen, count, sample_event_ids, status, created_at, updated_at
+	FROM alert_versions QUALIFY row_number() OVER (PARTITION BY id ORDER BY version DESC) = 1;`,
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {
