@@ -10,7 +10,9 @@ import (
 	"github.com/cairn-sec/cairn/sigma"
 )
 
-func TestRulesFirstRegionUse(t *testing.T) {
+// shippedNewValues loads the shipped pack and its new_value attributes.
+func shippedNewValues(t *testing.T) ([]*sigma.Rule, map[*sigma.Rule]NewValue) {
+	t.Helper()
 	rules, errs := Load(Options{})
 	if len(errs) > 0 {
 		t.Fatal(errs)
@@ -19,6 +21,11 @@ func TestRulesFirstRegionUse(t *testing.T) {
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
+	return rules, specs
+}
+
+func TestRulesFirstRegionUse(t *testing.T) {
+	rules, specs := shippedNewValues(t)
 	var region *sigma.Rule
 	for r, nv := range specs {
 		if r.Name == "principal_region_activity" {
@@ -104,5 +111,66 @@ func TestRulesNewValueErrors(t *testing.T) {
 		if _, err := parseNewValues([]byte(c.src), "x.yml"); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%q: %v, want %q", c.src, err, c.want)
 		}
+	}
+}
+
+// Record reports the values, and a change only when the memory moved
+// enough to be worth saving; restoring drops rules no longer tracked.
+func TestFirstSeenRecord(t *testing.T) {
+	rules, specs := shippedNewValues(t)
+	var region, other *sigma.Rule
+	for r := range specs {
+		region = r
+	}
+	for _, r := range rules {
+		if _, ok := specs[r]; !ok && other == nil {
+			other = r
+		}
+	}
+	if g := specs[region].Granularity(); g != time.Hour {
+		t.Errorf("granularity %v, want 1h (forget 90 days / 100 is longer)", g)
+	}
+	if g := (NewValue{Forget: 10 * time.Hour}).Granularity(); g != 6*time.Minute {
+		t.Errorf("granularity of a 10h forget: %v", g)
+	}
+	ev, err := sigma.ParseEvent([]byte(`{"userIdentity":{"arn":"arn:aws:iam::1:user/a"},"awsRegion":"eu-west-1"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	fs := NewFirstSeen(specs, 0)
+	for i, c := range []struct {
+		at           time.Duration
+		new, changed bool
+	}{
+		{0, false, true},                                             // first match: learning starts
+		{30 * time.Minute, false, false},                             // within the granularity
+		{2 * time.Hour, false, true},                                 // last sighting moved 1h30 > 1h
+		{2*time.Hour + 59*time.Minute, false, false},                 // 59 minutes
+		{time.Hour, false, false},                                    // older than the last sighting
+		{2*time.Hour + 59*time.Minute + 91*24*time.Hour, true, true}, // forgotten, past learning: new
+	} {
+		obs := fs.Record(region, ev, t0.Add(c.at))
+		if obs.New != c.new || obs.Changed != c.changed || fmt.Sprint(obs.Values) != "[arn:aws:iam::1:user/a eu-west-1]" {
+			t.Errorf("%d: %+v, want new %v changed %v", i, obs, c.new, c.changed)
+		}
+	}
+	if obs := fs.Record(other, ev, t0); obs.New || obs.Changed || obs.Values != nil {
+		t.Errorf("a rule without a spec: %+v", obs)
+	}
+	data, err := json.Marshal(fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	untracked := NewFirstSeen(map[*sigma.Rule]NewValue{other: {Fields: []string{"awsRegion"}}}, 0)
+	if err := json.Unmarshal(data, untracked); err != nil {
+		t.Fatal(err)
+	}
+	if untracked.Len() != 0 || len(untracked.started) != 0 {
+		t.Errorf("memory of a rule no longer tracked kept: %d", untracked.Len())
+	}
+	tracked := NewFirstSeen(specs, 0)
+	if err := json.Unmarshal(data, tracked); err != nil || tracked.Len() != 1 {
+		t.Errorf("restored %d combinations (%v), want 1", tracked.Len(), err)
 	}
 }
