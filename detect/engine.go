@@ -150,6 +150,7 @@ type RuleInfo struct {
 	License     string   `json:"license,omitempty"`
 	EventSource string   `json:"event_source,omitempty"` // the events it is evaluated on; "" = none Cairn collects
 	File        string   `json:"file,omitempty"`         // where it was loaded from
+	NewValue    []string `json:"new_value,omitempty"`    // first-seen rule: the fields whose new combinations it raises
 }
 
 // Rules lists the loaded rules in load order.
@@ -162,6 +163,9 @@ func (e *Engine) Rules() []RuleInfo {
 			ri.Kind = "correlation"
 		} else {
 			ri.EventSource = Route(r.LogSource)
+		}
+		if nv, ok := e.specs[r]; ok {
+			ri.NewValue = nv.Fields
 		}
 		out = append(out, ri)
 	}

@@ -121,6 +121,8 @@ func (e *Engine) syncFirstSeen(ctx context.Context, tx Tx) error {
 		}
 	}
 	e.seen, e.stream.seen, e.seenGn = seen, seen, gen
+	e.m.seenKeys.Set(float64(seen.Len()))
+	e.m.seenBytes.Set(float64(len(data)))
 	return nil
 }
 
@@ -135,5 +137,7 @@ func (e *Engine) saveFirstSeen(ctx context.Context, tx Tx) error {
 		return fmt.Errorf("detect: %w", err)
 	}
 	e.seenGn = gen // optimistic, as saveState
+	e.m.seenKeys.Set(float64(e.seen.Len()))
+	e.m.seenBytes.Set(float64(len(data)))
 	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/cairn-sec/cairn"
 	"github.com/cairn-sec/cairn/cloudtrail"
 	"github.com/cairn-sec/cairn/duckdb"
@@ -198,6 +200,14 @@ func TestFirstSeenBounded(t *testing.T) {
 	commit(t, s, e, evs)
 	if n := e.seen.Len(); n > 20 {
 		t.Errorf("%d combinations in memory, cap 20", n)
+	}
+	if n := testutil.ToFloat64(e.m.seenKeys); n != float64(e.seen.Len()) || testutil.ToFloat64(e.m.seenBytes) == 0 {
+		t.Errorf("metrics: %v combinations, %v bytes", n, testutil.ToFloat64(e.m.seenBytes))
+	}
+	for _, ri := range e.Rules() {
+		if ri.ID == regionRule && fmt.Sprint(ri.NewValue) != "[userIdentity.arn awsRegion]" {
+			t.Errorf("rule info: %+v", ri)
+		}
 	}
 	e = shippedEngine(t, 20)
 	commit(t, s, e, nil) // loads the state
