@@ -21,10 +21,12 @@ import (
 // Streaming keeps one FirstSeen for the engine, persisted like the
 // correlator's state: as the "cairn.firstseen" row of the store's state
 // table, written in the write transaction only when the memory changed
-// (a new combination, or a last sighting moved by more than the spec's
-// granularity), with its own generation, and reloaded whenever the
-// generation in the store is not the one the engine last wrote (a
-// rolled-back transaction, a restart). The memory is capped
+// enough (rulepack.Observation.Changed: a new combination, or a sighting
+// more than the spec's Granularity of event time after the last write),
+// with its own generation, and reloaded whenever the generation in the
+// store is not the one the engine last wrote (a rolled-back transaction,
+// a failed Detect, a restart); only the generation is read otherwise
+// (duckdb.Tx.StateGeneration). The memory is capped
 // (Options.MaxFirstSeen), so the state stays bounded.
 //
 // A retro-hunt replays the stored events in stored order through a fresh

@@ -120,11 +120,17 @@ func TestFirstSeenStreaming(t *testing.T) {
 	if as := alertsOf(t, s, regionRule); len(as) != 1 || as[0].Count != 1 {
 		t.Errorf("eu-west-1 again: %+v", as)
 	}
-	// A sighting within the granularity (1h) does not rewrite the state.
+	// A known pair seen again within the granularity (forget/100 = 21.6h)
+	// of the last save does not rewrite the state; a day later it does.
 	gen, _ = stateGen(t, s)
-	commit(t, s, e, []*cairn.Event{change("c-7", alice, "eu-west-1", after.Add(3*time.Hour+10*time.Minute))})
+	commit(t, s, e, []*cairn.Event{change("c-7", alice, "eu-west-1", after.Add(3*time.Hour+10*time.Minute)),
+		change("c-7b", alice, "us-east-1", after.Add(20*time.Hour))})
 	if g, _ := stateGen(t, s); g != gen {
-		t.Errorf("state rewritten for a sighting 10 minutes later: generation %d → %d", gen, g)
+		t.Errorf("state rewritten for sightings within the granularity: generation %d → %d", gen, g)
+	}
+	commit(t, s, e, []*cairn.Event{change("c-7c", alice, "eu-west-1", after.Add(27*time.Hour))})
+	if g, _ := stateGen(t, s); g != gen+1 {
+		t.Errorf("state not rewritten for a sighting a day later: generation %d → %d", gen, g)
 	}
 
 	// A rolled-back transaction does not learn: the retried batch alerts.

@@ -137,6 +137,8 @@ type FirstSeen struct {
 	max     int
 	started map[string]time.Time // rule key → first match (learning starts)
 	seen    map[string]time.Time // rule key + values → last seen
+	latest  time.Time            // latest event time recorded
+	saved   time.Time            // latest at the last MarshalJSON
 }
 
 // NewFirstSeen builds a tracker for specs (from NewValues) remembering at
@@ -163,23 +165,28 @@ type Observation struct {
 	New bool
 	// Changed: the memory changed enough to be worth saving: a combination
 	// was added (or forgotten and seen again), the learning period's
-	// start moved, or a combination's last sighting moved by more than
-	// the spec's granularity (Granularity). Smaller moves are kept in
-	// memory and saved with the next change.
+	// start moved, or a combination's last sighting moved at an event
+	// time more than the spec's Granularity after the memory was last
+	// saved (MarshalJSON). Other moves are kept in memory and saved with
+	// the next change, so a saved last sighting lags the true one by about
+	// one granularity, and a busy stream rewrites the state for sightings
+	// about once per granularity of event time, not per transaction.
 	Changed bool
 	// Values are the values of the spec's fields, in its order (nil when
 	// the rule has no spec or the event lacks a field: nothing recorded).
 	Values []string
 }
 
-// Granularity is how far a combination's last sighting may move before
-// Record reports the memory changed: a hundredth of Forget (the time a
-// restart may bring forgetting forward), at most an hour.
+// Granularity is how much event time may pass after the memory was saved
+// before a moved last sighting makes Record report it changed: a
+// hundredth of Forget (about how much earlier than due a restart may
+// forget a combination), a day when nothing is forgotten (last sightings
+// then only order eviction).
 func (nv NewValue) Granularity() time.Duration {
-	if nv.Forget > 0 && nv.Forget/100 < time.Hour {
+	if nv.Forget > 0 {
 		return nv.Forget / 100
 	}
-	return time.Hour
+	return 24 * time.Hour
 }
 
 // Record is Observe, also saying whether the memory changed and what the
@@ -216,7 +223,10 @@ func (f *FirstSeen) Record(r *sigma.Rule, e *sigma.Event, t time.Time) Observati
 	}
 	if !known || t.After(last) {
 		f.seen[key] = t
-		obs.Changed = obs.Changed || !known || t.Sub(last) > nv.Granularity()
+		obs.Changed = obs.Changed || !known || t.Sub(f.saved) > nv.Granularity()
+	}
+	if t.After(f.latest) {
+		f.latest = t
 	}
 	if len(f.seen) > f.max {
 		f.evict()
@@ -254,10 +264,12 @@ type firstSeenState struct {
 	Seen    map[string]time.Time `json:"seen"`
 }
 
-// MarshalJSON saves the tracker's memory.
+// MarshalJSON saves the tracker's memory (and notes when, for Record's
+// Changed).
 func (f *FirstSeen) MarshalJSON() ([]byte, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.saved = f.latest
 	return json.Marshal(firstSeenState{Started: f.started, Seen: f.seen})
 }
 
@@ -285,8 +297,12 @@ func (f *FirstSeen) UnmarshalJSON(data []byte) error {
 	for k, t := range st.Seen {
 		if rule, _, _ := strings.Cut(k, "\x00"); tracked[rule] {
 			f.seen[k] = t
+			if t.After(f.latest) {
+				f.latest = t
+			}
 		}
 	}
+	f.saved = f.latest
 	for len(f.seen) > f.max { // saved with a larger cap
 		f.evict()
 	}

@@ -127,32 +127,46 @@ func TestFirstSeenRecord(t *testing.T) {
 			other = r
 		}
 	}
-	if g := specs[region].Granularity(); g != time.Hour {
-		t.Errorf("granularity %v, want 1h (forget 90 days / 100 is longer)", g)
+	if g := specs[region].Granularity(); g != 2160*time.Hour/100 {
+		t.Errorf("granularity %v, want forget/100", g)
 	}
-	if g := (NewValue{Forget: 10 * time.Hour}).Granularity(); g != 6*time.Minute {
-		t.Errorf("granularity of a 10h forget: %v", g)
+	if g := (NewValue{}).Granularity(); g != 24*time.Hour {
+		t.Errorf("granularity without forget: %v", g)
 	}
-	ev, err := sigma.ParseEvent([]byte(`{"userIdentity":{"arn":"arn:aws:iam::1:user/a"},"awsRegion":"eu-west-1"}`))
-	if err != nil {
-		t.Fatal(err)
+	parse := func(raw string) *sigma.Event {
+		e, err := sigma.ParseEvent([]byte(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
 	}
+	ev := parse(`{"userIdentity":{"arn":"arn:aws:iam::1:user/a"},"awsRegion":"eu-west-1"}`)
+	other2 := parse(`{"userIdentity":{"arn":"arn:aws:iam::1:user/a"},"awsRegion":"us-east-2"}`)
 	t0 := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 	fs := NewFirstSeen(specs, 0)
 	for i, c := range []struct {
+		ev           *sigma.Event
 		at           time.Duration
 		new, changed bool
+		save         bool // MarshalJSON after
 	}{
-		{0, false, true},                                             // first match: learning starts
-		{30 * time.Minute, false, false},                             // within the granularity
-		{2 * time.Hour, false, true},                                 // last sighting moved 1h30 > 1h
-		{2*time.Hour + 59*time.Minute, false, false},                 // 59 minutes
-		{time.Hour, false, false},                                    // older than the last sighting
-		{2*time.Hour + 59*time.Minute + 91*24*time.Hour, true, true}, // forgotten, past learning: new
+		{ev, 0, false, true, true},                              // first match: learning starts
+		{ev, 30 * time.Minute, false, false, false},             // moved, but within the granularity of the save
+		{ev, 21 * time.Hour, false, false, false},               // 21h < 21.6h
+		{ev, 22 * time.Hour, false, true, true},                 // 22h after the save: worth saving
+		{ev, time.Hour, false, false, false},                    // older than the last sighting
+		{ev, 30 * time.Hour, false, false, false},               // 8h after the save
+		{other2, 200 * time.Hour, true, true, false},            // a new combination, learning over
+		{ev, 22*time.Hour + 91*24*time.Hour, true, true, false}, // forgotten: new
 	} {
-		obs := fs.Record(region, ev, t0.Add(c.at))
-		if obs.New != c.new || obs.Changed != c.changed || fmt.Sprint(obs.Values) != "[arn:aws:iam::1:user/a eu-west-1]" {
+		obs := fs.Record(region, c.ev, t0.Add(c.at))
+		if obs.New != c.new || obs.Changed != c.changed || len(obs.Values) != 2 || obs.Values[0] != "arn:aws:iam::1:user/a" {
 			t.Errorf("%d: %+v, want new %v changed %v", i, obs, c.new, c.changed)
+		}
+		if c.save {
+			if _, err := json.Marshal(fs); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	if obs := fs.Record(other, ev, t0); obs.New || obs.Changed || obs.Values != nil {
@@ -170,7 +184,7 @@ func TestFirstSeenRecord(t *testing.T) {
 		t.Errorf("memory of a rule no longer tracked kept: %d", untracked.Len())
 	}
 	tracked := NewFirstSeen(specs, 0)
-	if err := json.Unmarshal(data, tracked); err != nil || tracked.Len() != 1 {
-		t.Errorf("restored %d combinations (%v), want 1", tracked.Len(), err)
+	if err := json.Unmarshal(data, tracked); err != nil || tracked.Len() != 2 {
+		t.Errorf("restored %d combinations (%v), want 2", tracked.Len(), err)
 	}
 }
