@@ -3,11 +3,9 @@ package detect
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"testing"
 	"time"
 
-	"github.com/cairn-sec/cairn"
 	"github.com/cairn-sec/cairn/rulepack"
 	"github.com/cairn-sec/cairn/sigma"
 )
@@ -80,21 +78,10 @@ func BenchmarkFirstSeenCommit(b *testing.B) {
 				b.Fatal(err)
 			}
 			s := openStore(b)
-			round := 0
 			var gen0 int64
 			cpu0 := cpuTime()
 			for i := 0; b.Loop(); i++ {
-				batch := pool[i%len(pool)]
-				if i > 0 && i%len(pool) == 0 {
-					round++
-				}
-				evs := make([]*cairn.Event, len(batch))
-				for j, ev := range batch {
-					c := *ev
-					c.EventID = ev.EventID + "-" + strconv.Itoa(round)
-					evs[j] = &c
-				}
-				commit(b, s, eng, evs)
+				commit(b, s, eng, replayBatch(pool, i))
 				if i == len(pool)-1 {
 					gen0 = eng.seenGn // the first round learnt the pairs
 				}
