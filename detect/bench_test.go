@@ -150,20 +150,10 @@ func BenchmarkCommit(b *testing.B) {
 				eng = newEngine(b, rules)
 			}
 			ctx := context.Background()
-			round := 0
 			b.ResetTimer()
 			cpu0 := cpuTime()
 			for i := 0; b.Loop(); i++ {
-				batch := pool[i%len(pool)]
-				if i > 0 && i%len(pool) == 0 {
-					round++
-				}
-				evs := make([]*cairn.Event, len(batch))
-				for j, ev := range batch {
-					c := *ev
-					c.EventID = ev.EventID + "-" + strconv.Itoa(round)
-					evs[j] = &c
-				}
+				evs := replayBatch(pool, i)
 				tx, err := s.Begin(ctx)
 				if err != nil {
 					b.Fatal(err)
@@ -188,6 +178,20 @@ func BenchmarkCommit(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed())/float64(b.N*perBatch), "ns/event")
 		})
 	}
+}
+
+// replayBatch is the i-th batch of the benchmarks' commit loops: the
+// pool's batches in turn, with event IDs fresh for each round through the
+// pool so that nothing is a duplicate.
+func replayBatch(pool [][]*cairn.Event, i int) []*cairn.Event {
+	batch, round := pool[i%len(pool)], i/len(pool)
+	evs := make([]*cairn.Event, len(batch))
+	for j, ev := range batch {
+		c := *ev
+		c.EventID = ev.EventID + "-" + strconv.Itoa(round)
+		evs[j] = &c
+	}
+	return evs
 }
 
 // BenchmarkEvaluate is the rules' evaluation alone (parse, route, match,

@@ -43,7 +43,7 @@ func fixtureBatches(t *testing.T) [][]*cairn.Event {
 }
 
 func diffRules(t *testing.T) []*sigma.Rule {
-	paths := []string{"testdata/rules"}
+	paths := []string{"testdata/rules", "testdata/firstseen"}
 	if p, ok := dataset("sigma/rules/cloud/aws/cloudtrail"); ok {
 		paths = append(paths, p)
 	}
@@ -119,6 +119,17 @@ func TestStreamingAndHuntAgree(t *testing.T) {
 			if countByRule(res.Alerts)["6f3c2a1e-0b7d-4c55-9a43-2d1f0e9b7a04"] == 0 {
 				t.Errorf("the login-failure correlation did not fire: %v", countByRule(res.Alerts))
 			}
+			// The first-seen rule raises some of its matches, not all.
+			newRegion, matches := countByRule(res.Alerts)[firstSeenTestRule], 0
+			for k := range stream {
+				if strings.HasPrefix(k, firstSeenTestRule+" ") {
+					matches++
+				}
+			}
+			t.Logf("first-seen rule: %d alerts for %d matches", newRegion, matches)
+			if newRegion == 0 || newRegion >= int64(matches) {
+				t.Errorf("first-seen rule: %d alerts for %d matches", newRegion, matches)
+			}
 		})
 	}
 
@@ -137,6 +148,9 @@ func TestStreamingAndHuntAgree(t *testing.T) {
 		t.Errorf("range matches %d of %d", len(inRange), len(stream))
 	}
 }
+
+// firstSeenTestRule is testdata/firstseen/new_region.yml.
+const firstSeenTestRule = "6f3c2a1e-0b7d-4c55-9a43-2d1f0e9b7a10"
 
 func countByRule(as []cairn.Alert) map[string]int64 {
 	out := map[string]int64{}

@@ -14,6 +14,12 @@
 // or duplicates neither. The correlator's state is reloaded from the store
 // whenever the last transaction did not commit, and at start.
 //
+// First seen: a detection rule with a cairn.new_value attribute
+// (Options.NewValues, from rulepack.NewValues) raises an alert only for a
+// value combination rulepack.FirstSeen says is new; its memory is
+// persisted and reloaded like the correlator's, under its own state name
+// and generation (firstseen.go).
+//
 // Retro-hunt: Engine.Hunt runs the same rules over stored history. A SQL
 // prefilter (event source, time range, and the eventName/eventSource
 // literals a rule requires, from sigma.Rule.Requires) selects candidate

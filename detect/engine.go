@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cairn-sec/cairn"
+	"github.com/cairn-sec/cairn/rulepack"
 	"github.com/cairn-sec/cairn/sigma"
 )
 
@@ -26,14 +27,21 @@ type Options struct {
 	Suppression time.Duration
 	// Limits bound the correlator's memory, and so the persisted state
 	// (zero fields: sigma's defaults, except MaxGroups 1000).
-	Limits     sigma.Limits
-	Registerer prometheus.Registerer // nil: metrics are not registered
-	Log        *slog.Logger          // nil: discarded
+	Limits sigma.Limits
+	// NewValues are the cairn.new_value attributes of rules (from
+	// rulepack.NewValues on Rules): such a rule raises an alert only for a
+	// value combination FirstSeen says is new (see firstseen.go).
+	NewValues map[*sigma.Rule]rulepack.NewValue
+	// MaxFirstSeen bounds the combinations the first-seen memory keeps,
+	// least recently seen dropped first (default 100000).
+	MaxFirstSeen int
+	Registerer   prometheus.Registerer // nil: metrics are not registered
+	Log          *slog.Logger          // nil: discarded
 }
 
 // Engine evaluates Sigma rules on events: in streaming (Detect) and over
 // stored history (Hunt). Its rules are immutable; the streaming
-// correlator is its only state.
+// correlator and first-seen memory are its only state.
 type Engine struct {
 	opts     Options
 	rules    []*sigma.Rule
@@ -49,6 +57,9 @@ type Engine struct {
 	corr   *sigma.Correlator
 	gen    int64 // generation of the state the correlator holds; -1 = not loaded
 	stream evaluator
+	specs  map[*sigma.Rule]rulepack.NewValue // new_value specs of the engine's rules
+	seen   *rulepack.FirstSeen               // nil: no rule has a new_value spec
+	seenGn int64                             // generation of the state seen holds; -1 = not loaded
 
 	noMatch *prepared // Prepare's result for events no rule matches
 }
@@ -65,7 +76,7 @@ func New(opts Options) (*Engine, error) {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{opts: opts, m: newMetrics(opts.Registerer), matchC: map[*sigma.Rule]prometheus.Counter{}, log: opts.Log, gen: -1}
+	e := &Engine{opts: opts, m: newMetrics(opts.Registerer), matchC: map[*sigma.Rule]prometheus.Counter{}, log: opts.Log, gen: -1, seenGn: -1}
 	for _, r := range opts.Rules {
 		if r == nil {
 			continue
@@ -88,6 +99,8 @@ func New(opts Options) (*Engine, error) {
 	}
 	e.corr = corr
 	e.stream = evaluator{e: e, corr: corr, metrics: true}
+	e.seen = e.newFirstSeen()
+	e.stream.seen = e.seen
 	return e, nil
 }
 
@@ -140,6 +153,7 @@ type RuleInfo struct {
 	License     string   `json:"license,omitempty"`
 	EventSource string   `json:"event_source,omitempty"` // the events it is evaluated on; "" = none Cairn collects
 	File        string   `json:"file,omitempty"`         // where it was loaded from
+	NewValue    []string `json:"new_value,omitempty"`    // first-seen rule: the fields whose new combinations it raises
 }
 
 // Rules lists the loaded rules in load order.
@@ -152,6 +166,9 @@ func (e *Engine) Rules() []RuleInfo {
 			ri.Kind = "correlation"
 		} else {
 			ri.EventSource = Route(r.LogSource)
+		}
+		if nv, ok := e.specs[r]; ok {
+			ri.NewValue = nv.Fields
 		}
 		out = append(out, ri)
 	}
@@ -179,6 +196,8 @@ type evaluator struct {
 	buf     []*sigma.Rule
 	out     *alertSet
 	dirty   bool // the correlator's state changed
+	seen    *rulepack.FirstSeen
+	seenDty bool // the first-seen memory changed
 	bad     int  // records that failed to parse
 	matched int
 	metrics bool // count matches in the engine's metrics (streaming)
@@ -228,7 +247,9 @@ func (v *evaluator) event(ev *cairn.Event) (bool, error) {
 		if v.onMatch != nil {
 			v.onMatch(r, ev)
 		}
-		if v.corr == nil || v.corr.Standalone(r) {
+		if nv, ok := v.e.specs[r]; ok && v.seen != nil {
+			v.firstSeen(r, nv, ev)
+		} else if v.corr == nil || v.corr.Standalone(r) {
 			v.out.add(detectionAlert(r, ev))
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/cairn-sec/cairn"
 	"github.com/cairn-sec/cairn/cloudtrail"
 	"github.com/cairn-sec/cairn/duckdb"
+	"github.com/cairn-sec/cairn/rulepack"
 	"github.com/cairn-sec/cairn/sigma"
 	"github.com/cairn-sec/cairn/simulate"
 	"github.com/cairn-sec/cairn/vpcflow"
@@ -41,9 +42,15 @@ func loadRules(t testing.TB, paths ...string) []*sigma.Rule {
 	return rules
 }
 
+// newEngine builds an engine on rules, with their cairn.new_value
+// attributes.
 func newEngine(t testing.TB, rules []*sigma.Rule) *Engine {
 	t.Helper()
-	e, err := New(Options{Rules: rules, Suppression: time.Hour})
+	specs, errs := rulepack.NewValues(rules)
+	for _, err := range errs {
+		t.Errorf("new_value: %v", err)
+	}
+	e, err := New(Options{Rules: rules, Suppression: time.Hour, NewValues: specs})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,7 +46,9 @@ type HuntResult struct {
 }
 
 // Hunt runs the engine's rules over stored events in [From, To), in the
-// order they were stored (as streaming saw them), with a fresh correlator.
+// order they were stored (as streaming saw them), with a fresh correlator
+// and a fresh first-seen memory (the learning period of a new_value rule
+// starts at its first match in the range).
 // The SQL prefilter keeps the rows of routed sources in the range and, for
 // CloudTrail, only those whose eventName (or eventSource) is one a rule
 // requires; the exact matcher then runs on each candidate's raw record.
@@ -64,6 +66,7 @@ func (e *Engine) Hunt(ctx context.Context, q Querier, opts HuntOptions) (*HuntRe
 		return nil, err
 	}
 	v := &evaluator{e: e, corr: corr, out: newAlertSet(e.opts.Suppression), onMatch: opts.OnMatch}
+	v.seen = e.newFirstSeen() // history before From is unknown: learning starts in the range
 	res := &HuntResult{}
 	var streams []*rowStream
 	for _, p := range e.prefilter(opts.From, opts.To) {

@@ -13,6 +13,8 @@ type metrics struct {
 	errors    *prometheus.CounterVec // records that could not be evaluated, by reason
 	seconds   prometheus.Histogram   // evaluation time per transaction
 	state     prometheus.Gauge       // bytes of the persisted correlation state
+	seenKeys  prometheus.Gauge       // value combinations the first-seen memory holds
+	seenBytes prometheus.Gauge       // bytes of the persisted first-seen state
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -24,10 +26,12 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		errors:    prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cairn_detect_errors_total", Help: "Records that could not be evaluated, by reason."}, []string{"reason"}),
 		seconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "cairn_detect_eval_seconds", Help: "Seconds spent evaluating (and recording alerts for) one write transaction.",
 			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 16)}),
-		state: prometheus.NewGauge(prometheus.GaugeOpts{Name: "cairn_detect_correlation_state_bytes", Help: "Size of the persisted correlation state."}),
+		state:     prometheus.NewGauge(prometheus.GaugeOpts{Name: "cairn_detect_correlation_state_bytes", Help: "Size of the persisted correlation state."}),
+		seenKeys:  prometheus.NewGauge(prometheus.GaugeOpts{Name: "cairn_detect_first_seen_combinations", Help: "Value combinations the first-seen (cairn.new_value) memory holds."}),
+		seenBytes: prometheus.NewGauge(prometheus.GaugeOpts{Name: "cairn_detect_first_seen_state_bytes", Help: "Size of the persisted first-seen state."}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.rules, m.evaluated, m.matches, m.alerts, m.errors, m.seconds, m.state)
+		reg.MustRegister(m.rules, m.evaluated, m.matches, m.alerts, m.errors, m.seconds, m.state, m.seenKeys, m.seenBytes)
 	}
 	return m
 }

@@ -48,10 +48,11 @@ func (e *Engine) Prepare(ev *cairn.Event) {
 }
 
 // needsEvent reports whether matches of rules need the parsed event in
-// the commit: a correlation reads their group-by and ID fields.
+// the commit: a correlation reads their group-by and ID fields, a
+// first-seen rule its new_value fields.
 func (e *Engine) needsEvent(rules []*sigma.Rule) bool {
 	for _, r := range rules {
-		if e.feeds[r] {
+		if _, ok := e.specs[r]; ok || e.feeds[r] {
 			return true
 		}
 	}

@@ -39,6 +39,14 @@ func (e *Engine) Detect(ctx context.Context, wtx cairn.WriteTx) error {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	done := false
+	defer func() {
+		if !done {
+			// The transaction will not commit but the state in memory may
+			// have seen its events: reload both at the next transaction.
+			e.gen, e.seenGn = -1, -1
+		}
+	}()
 	start := time.Now()
 	evs, err := tx.Inserted(ctx)
 	if err != nil {
@@ -47,12 +55,16 @@ func (e *Engine) Detect(ctx context.Context, wtx cairn.WriteTx) error {
 	if err := e.syncState(ctx, tx); err != nil {
 		return err
 	}
+	if err := e.syncFirstSeen(ctx, tx); err != nil {
+		return err
+	}
 	v := &e.stream
 	if v.out == nil {
 		v.out = newAlertSet(e.opts.Suppression)
 	}
 	v.out.reset()
 	v.dirty, v.bad = false, 0
+	v.seenDty = false
 	var firstErr error
 	evaluated := 0
 	for _, ev := range evs {
@@ -83,7 +95,13 @@ func (e *Engine) Detect(ctx context.Context, wtx cairn.WriteTx) error {
 			return err
 		}
 	}
+	if v.seenDty {
+		if err := e.saveFirstSeen(ctx, tx); err != nil {
+			return err
+		}
+	}
 	e.m.seconds.Observe(time.Since(start).Seconds())
+	done = true
 	return nil
 }
 

@@ -8,7 +8,8 @@
 // embedded in the binary (Shipped). Each rule file x.yml has a test file
 // x.tests.yml beside it. Detections of level informational only feed
 // correlations; in Sigma a rule referenced by a correlation raises no alert
-// of its own (sigma.Correlator.Standalone).
+// of its own (sigma.Correlator.Standalone) — except, in Cairn, a rule with
+// a cairn.new_value attribute, raised for each new value combination.
 //
 // # Loading
 //
@@ -38,6 +39,13 @@
 //
 // Sigma cannot express "first time seen". A detection may carry the custom
 // attribute cairn.new_value (fields, learning, forget); NewValues reads it
-// and FirstSeen decides, per match, whether the value combination is new.
-// The pack uses it for the first use of a region by a principal.
+// and FirstSeen decides, per match, whether the value combination is new
+// (Record also says whether its memory changed enough to be worth saving:
+// a new combination, or a last sighting moved by more than
+// NewValue.Granularity). The pack uses it for the first use of a region by
+// a principal. The detection engine (package detect, Options.NewValues)
+// raises such a rule only for new combinations, in streaming (memory saved
+// in the store with the events) and in retro-hunts (a fresh memory from
+// the start of the range); the rule test runner counts its firings with
+// first_seen: true.
 package rulepack

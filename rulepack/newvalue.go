@@ -137,6 +137,8 @@ type FirstSeen struct {
 	max     int
 	started map[string]time.Time // rule key → first match (learning starts)
 	seen    map[string]time.Time // rule key + values → last seen
+	latest  time.Time            // latest event time recorded
+	saved   time.Time            // latest at the last MarshalJSON
 }
 
 // NewFirstSeen builds a tracker for specs (from NewValues) remembering at
@@ -153,26 +155,67 @@ func NewFirstSeen(specs map[*sigma.Rule]NewValue, maxKeys int) *FirstSeen {
 // past the learning period. Rules without a new_value spec, and events
 // lacking one of the fields, report false.
 func (f *FirstSeen) Observe(r *sigma.Rule, e *sigma.Event, t time.Time) bool {
+	return f.Record(r, e, t).New
+}
+
+// Observation is what Record says about one match.
+type Observation struct {
+	// New: the combination was not seen (or not within Forget) and the
+	// learning period is over; the rule is raised.
+	New bool
+	// Changed: the memory changed enough to be worth saving: a combination
+	// was added (or forgotten and seen again), the learning period's
+	// start moved, or a combination's last sighting moved at an event
+	// time more than the spec's Granularity after the memory was last
+	// saved (MarshalJSON). Other moves are kept in memory and saved with
+	// the next change, so a saved last sighting lags the true one by about
+	// one granularity, and a busy stream rewrites the state for sightings
+	// about once per granularity of event time, not per transaction.
+	Changed bool
+	// Values are the values of the spec's fields, in its order (nil when
+	// the rule has no spec or the event lacks a field: nothing recorded).
+	Values []string
+}
+
+// Granularity is how much event time may pass after the memory was saved
+// before a moved last sighting makes Record report it changed: a
+// hundredth of Forget (about how much earlier than due a restart may
+// forget a combination), a day when nothing is forgotten (last sightings
+// then only order eviction).
+func (nv NewValue) Granularity() time.Duration {
+	if nv.Forget > 0 {
+		return nv.Forget / 100
+	}
+	return 24 * time.Hour
+}
+
+// Record is Observe, also saying whether the memory changed and what the
+// values were.
+func (f *FirstSeen) Record(r *sigma.Rule, e *sigma.Event, t time.Time) Observation {
 	nv, ok := f.specs[r]
 	if !ok {
-		return false
+		return Observation{}
 	}
 	var b strings.Builder
 	b.WriteString(r.Key())
+	values := make([]string, 0, len(nv.Fields))
 	for _, field := range nv.Fields {
 		v, ok := e.Value(field)
 		if !ok {
-			return false
+			return Observation{}
 		}
+		values = append(values, v)
 		b.WriteString("\x00" + strconv.Itoa(len(v)) + ":" + v)
 	}
 	key := b.String()
+	obs := Observation{Values: values}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	start, ok := f.started[r.Key()]
 	if !ok || t.Before(start) {
 		start = t
 		f.started[r.Key()] = t
+		obs.Changed = true
 	}
 	last, known := f.seen[key]
 	if known && nv.Forget > 0 && t.Sub(last) > nv.Forget {
@@ -180,11 +223,23 @@ func (f *FirstSeen) Observe(r *sigma.Rule, e *sigma.Event, t time.Time) bool {
 	}
 	if !known || t.After(last) {
 		f.seen[key] = t
+		obs.Changed = obs.Changed || !known || t.Sub(f.saved) > nv.Granularity()
+	}
+	if t.After(f.latest) {
+		f.latest = t
 	}
 	if len(f.seen) > f.max {
 		f.evict()
 	}
-	return !known && t.Sub(start) >= nv.Learning
+	obs.New = !known && t.Sub(start) >= nv.Learning
+	return obs
+}
+
+// Len is the number of combinations remembered.
+func (f *FirstSeen) Len() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.seen)
 }
 
 // evict drops the least recently seen tenth of the combinations.
@@ -209,10 +264,12 @@ type firstSeenState struct {
 	Seen    map[string]time.Time `json:"seen"`
 }
 
-// MarshalJSON saves the tracker's memory.
+// MarshalJSON saves the tracker's memory (and notes when, for Record's
+// Changed).
 func (f *FirstSeen) MarshalJSON() ([]byte, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.saved = f.latest
 	return json.Marshal(firstSeenState{Started: f.started, Seen: f.seen})
 }
 
@@ -225,11 +282,29 @@ func (f *FirstSeen) UnmarshalJSON(data []byte) error {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if st.Started != nil {
-		f.started = st.Started
+	// Memory of rules no longer tracked (removed, or their spec gone) is
+	// dropped; keys start with the rule's key.
+	tracked := map[string]bool{}
+	for r := range f.specs {
+		tracked[r.Key()] = true
 	}
-	if st.Seen != nil {
-		f.seen = st.Seen
+	f.started, f.seen = map[string]time.Time{}, map[string]time.Time{}
+	for k, t := range st.Started {
+		if tracked[k] {
+			f.started[k] = t
+		}
+	}
+	for k, t := range st.Seen {
+		if rule, _, _ := strings.Cut(k, "\x00"); tracked[rule] {
+			f.seen[k] = t
+			if t.After(f.latest) {
+				f.latest = t
+			}
+		}
+	}
+	f.saved = f.latest
+	for len(f.seen) > f.max { // saved with a larger cap
+		f.evict()
 	}
 	return nil
 }

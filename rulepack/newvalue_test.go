@@ -10,7 +10,9 @@ import (
 	"github.com/cairn-sec/cairn/sigma"
 )
 
-func TestRulesFirstRegionUse(t *testing.T) {
+// shippedNewValues loads the shipped pack and its new_value attributes.
+func shippedNewValues(t *testing.T) ([]*sigma.Rule, map[*sigma.Rule]NewValue) {
+	t.Helper()
 	rules, errs := Load(Options{})
 	if len(errs) > 0 {
 		t.Fatal(errs)
@@ -19,6 +21,11 @@ func TestRulesFirstRegionUse(t *testing.T) {
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
+	return rules, specs
+}
+
+func TestRulesFirstRegionUse(t *testing.T) {
+	rules, specs := shippedNewValues(t)
 	var region *sigma.Rule
 	for r, nv := range specs {
 		if r.Name == "principal_region_activity" {
@@ -104,5 +111,80 @@ func TestRulesNewValueErrors(t *testing.T) {
 		if _, err := parseNewValues([]byte(c.src), "x.yml"); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%q: %v, want %q", c.src, err, c.want)
 		}
+	}
+}
+
+// Record reports the values, and a change only when the memory moved
+// enough to be worth saving; restoring drops rules no longer tracked.
+func TestFirstSeenRecord(t *testing.T) {
+	rules, specs := shippedNewValues(t)
+	var region, other *sigma.Rule
+	for r := range specs {
+		region = r
+	}
+	for _, r := range rules {
+		if _, ok := specs[r]; !ok && other == nil {
+			other = r
+		}
+	}
+	if g := specs[region].Granularity(); g != 2160*time.Hour/100 {
+		t.Errorf("granularity %v, want forget/100", g)
+	}
+	if g := (NewValue{}).Granularity(); g != 24*time.Hour {
+		t.Errorf("granularity without forget: %v", g)
+	}
+	parse := func(raw string) *sigma.Event {
+		e, err := sigma.ParseEvent([]byte(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	ev := parse(`{"userIdentity":{"arn":"arn:aws:iam::1:user/a"},"awsRegion":"eu-west-1"}`)
+	other2 := parse(`{"userIdentity":{"arn":"arn:aws:iam::1:user/a"},"awsRegion":"us-east-2"}`)
+	t0 := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	fs := NewFirstSeen(specs, 0)
+	for i, c := range []struct {
+		ev           *sigma.Event
+		at           time.Duration
+		new, changed bool
+		save         bool // MarshalJSON after
+	}{
+		{ev, 0, false, true, true},                              // first match: learning starts
+		{ev, 30 * time.Minute, false, false, false},             // moved, but within the granularity of the save
+		{ev, 21 * time.Hour, false, false, false},               // 21h < 21.6h
+		{ev, 22 * time.Hour, false, true, true},                 // 22h after the save: worth saving
+		{ev, time.Hour, false, false, false},                    // older than the last sighting
+		{ev, 30 * time.Hour, false, false, false},               // 8h after the save
+		{other2, 200 * time.Hour, true, true, false},            // a new combination, learning over
+		{ev, 22*time.Hour + 91*24*time.Hour, true, true, false}, // forgotten: new
+	} {
+		obs := fs.Record(region, c.ev, t0.Add(c.at))
+		if obs.New != c.new || obs.Changed != c.changed || len(obs.Values) != 2 || obs.Values[0] != "arn:aws:iam::1:user/a" {
+			t.Errorf("%d: %+v, want new %v changed %v", i, obs, c.new, c.changed)
+		}
+		if c.save {
+			if _, err := json.Marshal(fs); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if obs := fs.Record(other, ev, t0); obs.New || obs.Changed || obs.Values != nil {
+		t.Errorf("a rule without a spec: %+v", obs)
+	}
+	data, err := json.Marshal(fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	untracked := NewFirstSeen(map[*sigma.Rule]NewValue{other: {Fields: []string{"awsRegion"}}}, 0)
+	if err := json.Unmarshal(data, untracked); err != nil {
+		t.Fatal(err)
+	}
+	if untracked.Len() != 0 || len(untracked.started) != 0 {
+		t.Errorf("memory of a rule no longer tracked kept: %d", untracked.Len())
+	}
+	tracked := NewFirstSeen(specs, 0)
+	if err := json.Unmarshal(data, tracked); err != nil || tracked.Len() != 2 {
+		t.Errorf("restored %d combinations (%v), want 2", tracked.Len(), err)
 	}
 }

@@ -50,7 +50,8 @@ func newEngine(c config.Detect, o ruleOptions, reg prometheus.Registerer, log *s
 		return nil, nil
 	}
 	e, err := detect.New(detect.Options{Rules: rules, Suppression: c.Suppression, Registerer: reg, Log: log,
-		Limits: sigma.Limits{MaxGroups: c.MaxGroups, MaxEntries: c.MaxEntries}})
+		Limits:    sigma.Limits{MaxGroups: c.MaxGroups, MaxEntries: c.MaxEntries},
+		NewValues: newValues(rules, func(err error) { log.Warn("first-seen attribute not loaded", "err", err) })})
 	if err != nil {
 		return nil, fmt.Errorf("detection: %w", err)
 	}
@@ -59,6 +60,17 @@ func newEngine(c config.Detect, o ruleOptions, reg prometheus.Registerer, log *s
 	}
 	log.Info("detection rules loaded", "rules", len(rules), "failed", len(errs), "suppression", e.Suppression())
 	return e, nil
+}
+
+// newValues reads the rules' cairn.new_value attributes (first-seen
+// rules), reporting broken ones with warn: such a rule then raises no
+// first-seen alert.
+func newValues(rules []*sigma.Rule, warn func(error)) map[*sigma.Rule]rulepack.NewValue {
+	specs, errs := rulepack.NewValues(rules)
+	for _, err := range errs {
+		warn(err)
+	}
+	return specs
 }
 
 // ruleList describes the configured rules (cairn serve's /api/v1/rules).

@@ -79,7 +79,8 @@ func (f *huntFlags) run(cmd *cobra.Command, g *globals) error {
 	if len(rules) == 0 {
 		return usageError("hunt: no rules: give --rules PATH or configure detect.rules in cairn.yaml")
 	}
-	eng, err := detect.New(detect.Options{Rules: rules, Suppression: g.cfg.Detect.Suppression, Log: g.log})
+	nvs := newValues(rules, func(err error) { fmt.Fprintln(cmd.ErrOrStderr(), "first-seen attribute not loaded:", err) })
+	eng, err := detect.New(detect.Options{Rules: rules, Suppression: g.cfg.Detect.Suppression, Log: g.log, NewValues: nvs})
 	if err != nil {
 		return err
 	}
