@@ -60,6 +60,8 @@ type Engine struct {
 	specs  map[*sigma.Rule]rulepack.NewValue // new_value specs of the engine's rules
 	seen   *rulepack.FirstSeen               // nil: no rule has a new_value spec
 	seenGn int64                             // generation of the state seen holds; -1 = not loaded
+	// the stored first-seen state: its full blob's size, the deltas since
+	seenBlob, seenDeltas, seenDeltaBytes int
 
 	noMatch *prepared // Prepare's result for events no rule matches
 }

@@ -102,43 +102,98 @@ func (e *Engine) syncFirstSeen(ctx context.Context, tx Tx) error {
 			return fmt.Errorf("detect: %w", err)
 		}
 		if gen == e.seenGn {
-			return nil // the common case: the blob is not read
+			return nil // the common case: the state is not read
 		}
 	}
 	gen, data, err := tx.LoadState(ctx, firstSeenStateName)
 	if err != nil {
 		return fmt.Errorf("detect: %w", err)
 	}
-	if gen == e.seenGn {
+	var deltas [][]byte
+	latest := gen
+	if d, ok := tx.(stateDeltas); ok {
+		if deltas, latest, err = d.LoadStateDeltas(ctx, firstSeenStateName, gen); err != nil {
+			return fmt.Errorf("detect: %w", err)
+		}
+	}
+	if latest == e.seenGn {
 		return nil
 	}
 	seen := e.newFirstSeen()
 	if data != nil {
-		if err := json.Unmarshal(data, seen); err != nil {
-			// A state this version cannot read is dropped, not fatal:
-			// learning starts again.
-			e.log.Warn("discarding unreadable first-seen state", "err", err)
-			e.m.errors.WithLabelValues("state").Inc()
-			seen = e.newFirstSeen()
-		}
+		err = json.Unmarshal(data, seen)
 	}
-	e.seen, e.stream.seen, e.seenGn = seen, seen, gen
+	deltaBytes := 0
+	for _, d := range deltas {
+		if err == nil {
+			err = seen.ApplyDelta(d)
+		}
+		deltaBytes += len(d)
+	}
+	if err != nil {
+		// A state this version cannot read is dropped, not fatal:
+		// learning starts again.
+		e.log.Warn("discarding unreadable first-seen state", "err", err)
+		e.m.errors.WithLabelValues("state").Inc()
+		seen = e.newFirstSeen()
+	}
+	e.seen, e.stream.seen, e.seenGn = seen, seen, latest
+	e.seenBlob, e.seenDeltas, e.seenDeltaBytes = len(data), len(deltas), deltaBytes
 	e.m.seenKeys.Set(float64(seen.Len()))
-	e.m.seenBytes.Set(float64(len(data)))
+	e.m.seenBytes.Set(float64(len(data) + deltaBytes))
 	return nil
 }
 
-// saveFirstSeen writes the first-seen memory in the transaction.
+// stateDeltas is what a transaction may offer to save a state by its
+// changes (duckdb.Tx does).
+type stateDeltas interface {
+	AppendStateDelta(ctx context.Context, name string, generation int64, delta []byte) error
+	LoadStateDeltas(ctx context.Context, name string, after int64) ([][]byte, int64, error)
+	DropStateDeltas(ctx context.Context, name string, generation int64) error
+}
+
+// Full first-seen states are written when the deltas since the last one
+// reach this many, or more bytes than it (and at least minDeltaBytes).
+var (
+	maxFirstSeenDeltas = 1000
+	minDeltaBytes      = 256 << 10
+)
+
+// saveFirstSeen writes the first-seen memory in the transaction: what
+// changed since the last write (a delta) while the deltas are few and
+// small next to the full state, else the full state (which replaces them).
 func (e *Engine) saveFirstSeen(ctx context.Context, tx Tx) error {
+	gen := e.seenGn + 1
+	d, ok := tx.(stateDeltas)
+	if ok && e.seenDeltas < maxFirstSeenDeltas && e.seenDeltaBytes < max(e.seenBlob, minDeltaBytes) {
+		data, err := e.seen.MarshalDelta()
+		if err != nil {
+			return fmt.Errorf("detect: first-seen delta: %w", err)
+		}
+		if err := d.AppendStateDelta(ctx, firstSeenStateName, gen, data); err != nil {
+			return fmt.Errorf("detect: %w", err)
+		}
+		e.seenGn = gen // optimistic, as saveState
+		e.seenDeltas++
+		e.seenDeltaBytes += len(data)
+		e.m.seenKeys.Set(float64(e.seen.Len()))
+		e.m.seenBytes.Set(float64(e.seenBlob + e.seenDeltaBytes))
+		return nil
+	}
 	data, err := json.Marshal(e.seen)
 	if err != nil {
 		return fmt.Errorf("detect: first-seen state: %w", err)
 	}
-	gen := e.seenGn + 1
 	if err := tx.SaveState(ctx, firstSeenStateName, gen, data); err != nil {
 		return fmt.Errorf("detect: %w", err)
 	}
+	if ok {
+		if err := d.DropStateDeltas(ctx, firstSeenStateName, gen); err != nil {
+			return fmt.Errorf("detect: %w", err)
+		}
+	}
 	e.seenGn = gen // optimistic, as saveState
+	e.seenBlob, e.seenDeltas, e.seenDeltaBytes = len(data), 0, 0
 	e.m.seenKeys.Set(float64(e.seen.Len()))
 	e.m.seenBytes.Set(float64(len(data)))
 	return nil

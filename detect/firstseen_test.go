@@ -2,6 +2,7 @@ package detect
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"testing"
@@ -69,13 +70,18 @@ func alertsOf(t *testing.T, s *duckdb.Store, rule string) []cairn.Alert {
 	return out
 }
 
+// stateGen is the first-seen state's generation (of its blob or latest
+// delta) and stored size (blob and deltas).
 func stateGen(t *testing.T, s *duckdb.Store) (int64, int) {
 	t.Helper()
-	gen, data, err := s.LoadState(context.Background(), firstSeenStateName)
+	var gen, size sql.NullInt64
+	err := s.DB().QueryRowContext(context.Background(), `SELECT max(g), sum(n) FROM (
+		SELECT generation g, length(state) n FROM detect_state WHERE name = $1
+		UNION ALL SELECT generation, length(delta) FROM detect_state_deltas WHERE name = $1)`, firstSeenStateName).Scan(&gen, &size)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return gen, len(data)
+	return gen.Int64, int(size.Int64)
 }
 
 // A principal acting in us-east-1 while the rule learns, then in eu-west-1
@@ -238,5 +244,42 @@ func TestFirstSeenBounded(t *testing.T) {
 		if obs := seen.Record(region, &pe, c.ev.Time.Add(time.Minute)); obs.Changed != c.want {
 			t.Errorf("%s: changed %v, want %v", c.ev.EventID, obs.Changed, c.want)
 		}
+	}
+}
+
+// The memory is saved as deltas, and as a full state that replaces them
+// when they grow; a restart reads the full state and the deltas after it.
+func TestFirstSeenDeltasAndFullStates(t *testing.T) {
+	defer func(n int) { maxFirstSeenDeltas = n }(maxFirstSeenDeltas)
+	maxFirstSeenDeltas = 2
+	s := openStore(t)
+	t0 := time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
+	regions := []string{"us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-west-2", "eu-central-1"}
+	e := shippedEngine(t, 0)
+	for i, r := range regions {
+		// One new principal per batch, learned (the rule learns a week).
+		who := fmt.Sprintf("arn:aws:iam::111111111111:user/u%d", i)
+		commit(t, s, e, []*cairn.Event{change(fmt.Sprintf("l-%d", i), who, r, t0.Add(time.Duration(i)*time.Hour))})
+	}
+	var blobs, deltas int
+	if err := s.DB().QueryRow(`SELECT (SELECT count(*) FROM detect_state WHERE name = $1), (SELECT count(*) FROM detect_state_deltas WHERE name = $1)`,
+		firstSeenStateName).Scan(&blobs, &deltas); err != nil {
+		t.Fatal(err)
+	}
+	if blobs != 1 || deltas > maxFirstSeenDeltas {
+		t.Fatalf("stored: %d full states, %d deltas; want 1 and at most %d", blobs, deltas, maxFirstSeenDeltas)
+	}
+	// After a restart, every learned pair is known and a new one alerts.
+	e = shippedEngine(t, 0)
+	late := t0.Add(10 * 24 * time.Hour)
+	var evs []*cairn.Event
+	for i, r := range regions {
+		evs = append(evs, change(fmt.Sprintf("k-%d", i), fmt.Sprintf("arn:aws:iam::111111111111:user/u%d", i), r, late))
+	}
+	evs = append(evs, change("new", "arn:aws:iam::111111111111:user/u0", "ap-south-1", late.Add(time.Minute)))
+	commit(t, s, e, evs)
+	as := alertsOf(t, s, regionRule)
+	if len(as) != 1 || as[0].SampleEventIDs[0] != "new" {
+		t.Fatalf("after restart: %d alerts, want 1 for the new region: %+v", len(as), as)
 	}
 }

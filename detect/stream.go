@@ -114,6 +114,15 @@ func (e *Engine) syncState(ctx context.Context, tx Tx) error {
 	if !e.hasCorr {
 		return nil
 	}
+	if g, ok := tx.(stateGenerations); ok {
+		gen, err := g.StateGeneration(ctx, stateName)
+		if err != nil {
+			return fmt.Errorf("detect: %w", err)
+		}
+		if gen == e.gen {
+			return nil // the common case: the state is not read
+		}
+	}
 	gen, data, err := tx.LoadState(ctx, stateName)
 	if err != nil {
 		return fmt.Errorf("detect: %w", err)

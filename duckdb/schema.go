@@ -253,6 +253,15 @@ var migrations = []string{
 	CREATE VIEW alerts AS SELECT id, kind, rule_id, title, severity, tags, author, license, source, group_key, fields,
 		first_seen, last_seen, count, sample_event_ids, status, created_at, updated_at
 	FROM alert_versions QUALIFY row_number() OVER (PARTITION BY id ORDER BY version DESC) = 1;`,
+	// 9: deltas of the detection engine's states (the first-seen memory):
+	// a transaction appends what changed instead of rewriting a large
+	// state; the next full state replaces them.
+	`CREATE TABLE IF NOT EXISTS detect_state_deltas (
+		name VARCHAR NOT NULL,
+		generation BIGINT NOT NULL,
+		delta VARCHAR NOT NULL,
+		created_at TIMESTAMP NOT NULL
+	);`,
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {

@@ -7,17 +7,62 @@ import (
 	"fmt"
 )
 
-// StateGeneration returns the generation of a named state blob in the
-// transaction's snapshot (0 when there is none) without reading the blob,
-// so a large state is read only when another writer changed it.
+// StateGeneration returns the generation of a named state in the
+// transaction's snapshot — of its blob or of its latest delta; 0 when there
+// is none — without reading them, so a large state is read only when
+// another writer changed it.
 func (t *Tx) StateGeneration(ctx context.Context, name string) (int64, error) {
-	var gen int64
-	err := t.s.wconn.QueryRowContext(ctx, `SELECT generation FROM detect_state WHERE name = ?`, name).Scan(&gen)
+	var gen sql.NullInt64
+	err := t.s.wconn.QueryRowContext(ctx, `SELECT max(generation) FROM (
+		SELECT generation FROM detect_state WHERE name = $1
+		UNION ALL SELECT generation FROM detect_state_deltas WHERE name = $1)`, name).Scan(&gen)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
 	if err != nil {
 		return 0, fmt.Errorf("state generation %s: %w", name, err)
 	}
-	return gen, nil
+	return gen.Int64, nil
+}
+
+// AppendStateDelta records what changed in a named state since its last
+// blob or delta, with the next generation.
+func (t *Tx) AppendStateDelta(ctx context.Context, name string, generation int64, delta []byte) error {
+	if _, err := t.s.wconn.ExecContext(ctx, `INSERT INTO detect_state_deltas VALUES (?, ?, ?, ?)`, name, generation, string(delta), t.now); err != nil {
+		return fmt.Errorf("save state delta %s: %w", name, err)
+	}
+	return nil
+}
+
+// LoadStateDeltas returns a named state's deltas newer than generation
+// after (its blob's), oldest first, with the latest generation (after
+// when there is none).
+func (t *Tx) LoadStateDeltas(ctx context.Context, name string, after int64) ([][]byte, int64, error) {
+	rows, err := t.s.wconn.QueryContext(ctx, `SELECT generation, delta FROM detect_state_deltas WHERE name = ? AND generation > ? ORDER BY generation`, name, after)
+	if err != nil {
+		return nil, after, fmt.Errorf("load state deltas %s: %w", name, err)
+	}
+	defer rows.Close()
+	var out [][]byte
+	last := after
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&last, &d); err != nil {
+			return nil, after, fmt.Errorf("load state deltas %s: %w", name, err)
+		}
+		out = append(out, []byte(d))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, after, fmt.Errorf("load state deltas %s: %w", name, err)
+	}
+	return out, last, nil
+}
+
+// DropStateDeltas deletes a named state's deltas up to generation (those
+// a blob saved with it supersedes).
+func (t *Tx) DropStateDeltas(ctx context.Context, name string, generation int64) error {
+	if _, err := t.s.wconn.ExecContext(ctx, `DELETE FROM detect_state_deltas WHERE name = ? AND generation <= ?`, name, generation); err != nil {
+		return fmt.Errorf("drop state deltas %s: %w", name, err)
+	}
+	return nil
 }

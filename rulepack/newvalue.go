@@ -138,7 +138,9 @@ type FirstSeen struct {
 	started map[string]time.Time // rule key → first match (learning starts)
 	seen    map[string]time.Time // rule key + values → last seen
 	latest  time.Time            // latest event time recorded
-	saved   time.Time            // latest at the last MarshalJSON
+	saved   time.Time            // latest at the last MarshalJSON or MarshalDelta
+	// changed since the last MarshalJSON or MarshalDelta: what a delta holds
+	dirtyStarted, dirtySeen map[string]time.Time
 }
 
 // NewFirstSeen builds a tracker for specs (from NewValues) remembering at
@@ -147,7 +149,8 @@ func NewFirstSeen(specs map[*sigma.Rule]NewValue, maxKeys int) *FirstSeen {
 	if maxKeys <= 0 {
 		maxKeys = 100000
 	}
-	return &FirstSeen{specs: specs, max: maxKeys, started: map[string]time.Time{}, seen: map[string]time.Time{}}
+	return &FirstSeen{specs: specs, max: maxKeys, started: map[string]time.Time{}, seen: map[string]time.Time{},
+		dirtyStarted: map[string]time.Time{}, dirtySeen: map[string]time.Time{}}
 }
 
 // Observe records a match of r on e at event time t and reports whether its
@@ -215,6 +218,7 @@ func (f *FirstSeen) Record(r *sigma.Rule, e *sigma.Event, t time.Time) Observati
 	if !ok || t.Before(start) {
 		start = t
 		f.started[r.Key()] = t
+		f.dirtyStarted[r.Key()] = t
 		obs.Changed = true
 	}
 	last, known := f.seen[key]
@@ -223,6 +227,7 @@ func (f *FirstSeen) Record(r *sigma.Rule, e *sigma.Event, t time.Time) Observati
 	}
 	if !known || t.After(last) {
 		f.seen[key] = t
+		f.dirtySeen[key] = t
 		obs.Changed = obs.Changed || !known || t.Sub(f.saved) > nv.Granularity()
 	}
 	if t.After(f.latest) {
@@ -255,6 +260,7 @@ func (f *FirstSeen) evict() {
 	sort.Slice(all, func(i, j int) bool { return all[i].t.Before(all[j].t) })
 	for _, x := range all[:len(all)/10+1] {
 		delete(f.seen, x.k)
+		delete(f.dirtySeen, x.k)
 	}
 }
 
@@ -270,7 +276,64 @@ func (f *FirstSeen) MarshalJSON() ([]byte, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.saved = f.latest
+	clear(f.dirtyStarted)
+	clear(f.dirtySeen)
 	return json.Marshal(firstSeenState{Started: f.started, Seen: f.seen})
+}
+
+// MarshalDelta saves what changed since the last MarshalJSON or
+// MarshalDelta, in MarshalJSON's form: a journal of deltas applied in
+// order (ApplyDelta) to the last full state restores the memory, so a
+// large memory is not rewritten for a few new combinations.
+func (f *FirstSeen) MarshalDelta() ([]byte, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.saved = f.latest
+	data, err := json.Marshal(firstSeenState{Started: f.dirtyStarted, Seen: f.dirtySeen})
+	clear(f.dirtyStarted)
+	clear(f.dirtySeen)
+	return data, err
+}
+
+// ApplyDelta applies a delta saved by MarshalDelta (after UnmarshalJSON of
+// the full state it followed, and the deltas before it).
+func (f *FirstSeen) ApplyDelta(data []byte) error {
+	var st firstSeenState
+	if err := json.Unmarshal(data, &st); err != nil {
+		return fmt.Errorf("first-seen delta: %w", err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	tracked := f.trackedRules()
+	for k, t := range st.Started {
+		if cur, ok := f.started[k]; tracked[k] && (!ok || t.Before(cur)) {
+			f.started[k] = t
+		}
+	}
+	for k, t := range st.Seen {
+		if rule, _, _ := strings.Cut(k, "\x00"); tracked[rule] {
+			if cur, ok := f.seen[k]; !ok || t.After(cur) {
+				f.seen[k] = t
+			}
+			if t.After(f.latest) {
+				f.latest = t
+			}
+		}
+	}
+	f.saved = f.latest
+	for len(f.seen) > f.max {
+		f.evict()
+	}
+	return nil
+}
+
+// trackedRules are the keys of the rules with a spec.
+func (f *FirstSeen) trackedRules() map[string]bool {
+	tracked := map[string]bool{}
+	for r := range f.specs {
+		tracked[r.Key()] = true
+	}
+	return tracked
 }
 
 // UnmarshalJSON restores memory saved by MarshalJSON (into a tracker built
@@ -284,11 +347,10 @@ func (f *FirstSeen) UnmarshalJSON(data []byte) error {
 	defer f.mu.Unlock()
 	// Memory of rules no longer tracked (removed, or their spec gone) is
 	// dropped; keys start with the rule's key.
-	tracked := map[string]bool{}
-	for r := range f.specs {
-		tracked[r.Key()] = true
-	}
+	tracked := f.trackedRules()
 	f.started, f.seen = map[string]time.Time{}, map[string]time.Time{}
+	clear(f.dirtyStarted)
+	clear(f.dirtySeen)
 	for k, t := range st.Started {
 		if tracked[k] {
 			f.started[k] = t
