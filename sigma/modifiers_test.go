@@ -113,6 +113,13 @@ func TestModifiers(t *testing.T) {
 		{"array-value", sel + "    tags: b", `{"tags":["a","b"]}`, true},
 		{"nested-array", sel + "    a.b: x", `{"a":[[{"b":"x"}]]}`, true},
 		{"escaped-key", sel + "    ab: x", `{"a\u0062":"x"}`, true},
+		// the top-level key index: dotted, repeated and escaped keys fall
+		// back to the scan; a missing key is missing
+		{"root-dotted-key", sel + "    a.b: x", `{"z":1,"a.b":"x"}`, true},
+		{"root-dotted-key-and-object", sel + "    a.b: x", `{"a":{"b":"y"},"a.b":"x"}`, true},
+		{"root-repeated-key", sel + "    a: x", `{"a":"y","a":"x"}`, true},
+		{"root-escaped-other-key", sel + "    b: x", `{"\u0061":1,"b":"x"}`, true},
+		{"root-missing", sel + "    c: x", `{"a":"x","b":"x"}`, false},
 		{"escaped-value", sel + "    f: 'a\"b'", `{"f":"a\"b"}`, true},
 		// contains / startswith / endswith
 		{"contains", sel + "    userAgent|contains: trufflehog", `{"userAgent":"TruffleHog/3.0"}`, true},

@@ -43,6 +43,8 @@ func main() {
 	out := flag.String("o", "bench-results/latest.md", "write the report here too")
 	corpusOnly := flag.String("corpus-only", "", "only write the corpus to this directory and exit")
 	keep := flag.String("work", "", "work in this directory and keep it (corpus, stores, the large object)")
+	sigmaRules := flag.String("sigma-rules", "../shared/datasets/sigma/rules/cloud/aws/cloudtrail", "SigmaHQ CloudTrail rules for the detection-cost runs (skipped when absent)")
+	repeats := flag.Int("detect-repeats", 3, "runs per detection mode (the median is reported; 0: skip)")
 	flag.Parse()
 	ctx := context.Background()
 	bin, _ := filepath.Abs(*cairn)
@@ -83,6 +85,10 @@ func main() {
 	r.events, r.bytes, r.rawBytes = events, size, raw
 	results = append(results, r)
 
+	var detectTable string
+	if *repeats > 0 {
+		_, detectTable = detectCost(bin, work, corpus, *sigmaRules, *repeats, events)
+	}
 	if !*skipCollect {
 		results = append(results, benchCollect(ctx, bin, work, all, events, size, raw))
 	}
@@ -99,6 +105,9 @@ func main() {
 			c, c/float64(r.events)*1000, float64(r.events)/c, float64(r.maxRSS)/(1<<20))
 	}
 	b.WriteString("\nCPU s is user+sys of the cairn process (getrusage of the child): events / CPU s is the rate one fully used core sustains, so about half what two idle cores reach when decoding and writing overlap.\n")
+	if detectTable != "" {
+		b.WriteString("\nWhat streaming detection costs ingestion (the same corpus; throughput is events/s relative to detection off):\n\n" + detectTable)
+	}
 	fmt.Print("\n" + b.String())
 	if *out != "" {
 		os.MkdirAll(filepath.Dir(*out), 0o755)
