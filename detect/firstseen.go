@@ -121,7 +121,10 @@ func (e *Engine) syncFirstSeen(ctx context.Context, tx Tx) error {
 	}
 	seen := e.newFirstSeen()
 	if data != nil {
-		err = json.Unmarshal(data, seen)
+		var js []byte
+		if js, err = decodeState(data); err == nil {
+			err = json.Unmarshal(js, seen)
+		}
 	}
 	deltaBytes := 0
 	for _, d := range deltas {
@@ -184,6 +187,7 @@ func (e *Engine) saveFirstSeen(ctx context.Context, tx Tx) error {
 	if err != nil {
 		return fmt.Errorf("detect: first-seen state: %w", err)
 	}
+	data = encodeState(data)
 	if err := tx.SaveState(ctx, firstSeenStateName, gen, data); err != nil {
 		return fmt.Errorf("detect: %w", err)
 	}

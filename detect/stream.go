@@ -135,7 +135,11 @@ func (e *Engine) syncState(ctx context.Context, tx Tx) error {
 		return err
 	}
 	if data != nil {
-		st, err := sigma.UnmarshalState(data)
+		var st *sigma.State
+		js, err := decodeState(data)
+		if err == nil {
+			st, err = sigma.UnmarshalState(js)
+		}
 		if err != nil {
 			// A state this version cannot read is dropped, not fatal:
 			// open windows restart empty.
@@ -162,7 +166,7 @@ func (e *Engine) saveState(ctx context.Context, tx Tx) error {
 		return fmt.Errorf("detect: correlation state: %w", err)
 	}
 	gen := e.gen + 1
-	if err := tx.SaveState(ctx, stateName, gen, data); err != nil {
+	if err := tx.SaveState(ctx, stateName, gen, encodeState(data)); err != nil {
 		return fmt.Errorf("detect: %w", err)
 	}
 	// Optimistic: if the transaction does not commit, the next Detect
