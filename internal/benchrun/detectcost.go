@@ -27,7 +27,7 @@ func detectCost(bin, work, corpus, sigmaRules string, repeats int, events int64)
 			cfg := filepath.Join(work, fmt.Sprintf("detect-%d.yaml", m))
 			check(os.WriteFile(cfg, []byte(md.config), 0o644))
 			store := filepath.Join(work, fmt.Sprintf("d%d-%d", m, i))
-			r := run(bin, "ingest, "+md.name, []string{"ingest", corpus, "--store", store, "--progress", "none", "--concurrency", "4", "--config", cfg})
+			r := run(bin, "ingest, "+md.name, []string{"ingest", corpus, "--store", store, "--progress", "none", "--config", cfg})
 			os.RemoveAll(store)
 			r.events = events
 			runs[m] = append(runs[m], r)
