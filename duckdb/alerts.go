@@ -314,21 +314,26 @@ func (t *Tx) appendAlertVersions(sts []*storedAlert) error {
 		return nil
 	}
 	return t.s.wconn.Raw(func(dc any) error {
-		app, err := duckdb.NewAppender(dc.(driver.Conn), "", "main", "alert_versions")
-		if err != nil {
-			return fmt.Errorf("alerts appender: %w", err)
+		if t.s.alertApp == nil {
+			app, err := duckdb.NewAppender(dc.(driver.Conn), "", "main", "alert_versions")
+			if err != nil {
+				return fmt.Errorf("alerts appender: %w", err)
+			}
+			t.s.alertApp = app // kept, like the events appender
 		}
+		app := t.s.alertApp
 		for _, st := range sts {
 			a := &st.a
 			err := app.AppendRow(a.ID, string(a.Kind), a.RuleID, a.Title, a.Severity, jsonText(a.Tags), nullString(a.Author),
 				nullString(a.License), nullString(a.Source), a.GroupKey, jsonText(a.Fields), a.FirstSeen.UTC(), a.LastSeen.UTC(),
 				a.Count, jsonText(a.SampleEventIDs), string(a.Status), a.CreatedAt.UTC(), t.now, st.version)
 			if err != nil {
-				app.Close()
+				app.Clear()
 				return fmt.Errorf("write alert %s (rule %s): %w", a.ID, a.RuleID, err)
 			}
 		}
-		if err := app.Close(); err != nil {
+		if err := app.Flush(); err != nil {
+			app.Clear()
 			return fmt.Errorf("write %d alerts: %w", len(sts), err)
 		}
 		return nil
@@ -575,5 +580,6 @@ func (t *Tx) SaveState(ctx context.Context, name string, generation int64, state
 	if _, err := t.s.wconn.ExecContext(ctx, `INSERT INTO detect_state VALUES (?, ?, ?, ?)`, name, generation, string(state), t.now); err != nil {
 		return fmt.Errorf("save state %s: %w", name, err)
 	}
+	t.wroteState(name, generation)
 	return nil
 }

@@ -12,6 +12,12 @@ import (
 // is none — without reading them, so a large state is read only when
 // another writer changed it.
 func (t *Tx) StateGeneration(ctx context.Context, name string) (int64, error) {
+	if gen, ok := t.stateGens[name]; ok {
+		return gen, nil
+	}
+	if gen, ok := t.s.stateGens[name]; ok {
+		return gen, nil // the writer's own, committed: nobody else writes
+	}
 	var gen sql.NullInt64
 	err := t.s.wconn.QueryRowContext(ctx, `SELECT max(generation) FROM (
 		SELECT generation FROM detect_state WHERE name = $1
@@ -22,7 +28,19 @@ func (t *Tx) StateGeneration(ctx context.Context, name string) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("state generation %s: %w", name, err)
 	}
+	if t.s.stateGens == nil {
+		t.s.stateGens = map[string]int64{}
+	}
+	t.s.stateGens[name] = gen.Int64 // committed: the snapshot has no writes of its own
 	return gen.Int64, nil
+}
+
+// wroteState notes a generation the transaction wrote.
+func (t *Tx) wroteState(name string, gen int64) {
+	if t.stateGens == nil {
+		t.stateGens = map[string]int64{}
+	}
+	t.stateGens[name] = gen
 }
 
 // AppendStateDelta records what changed in a named state since its last
@@ -31,6 +49,7 @@ func (t *Tx) AppendStateDelta(ctx context.Context, name string, generation int64
 	if _, err := t.s.wconn.ExecContext(ctx, `INSERT INTO detect_state_deltas VALUES (?, ?, ?, ?)`, name, generation, string(delta), t.now); err != nil {
 		return fmt.Errorf("save state delta %s: %w", name, err)
 	}
+	t.wroteState(name, generation)
 	return nil
 }
 

@@ -55,8 +55,13 @@ type Store struct {
 	// The writer connection's appenders, kept from one transaction to the
 	// next: creating them costs more than a small object's rows.
 	app, ids *duckdb.Appender
+	// alertApp appends alert versions, kept like app.
+	alertApp *duckdb.Appender
 	// alertIdx settles streaming alert upserts without reading alerts.
 	alertIdx alertIndex
+	// stateGens are the committed generations of detection states, as
+	// far as this writer knows them (StateGeneration).
+	stateGens map[string]int64
 }
 
 // Open opens (and, for writers, creates and migrates) the store in opts.Dir.

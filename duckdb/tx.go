@@ -45,6 +45,8 @@ type Tx struct {
 	// (see alertIndex).
 	changedAlerts          map[string][]heldAlert
 	dropIndex, bypassIndex bool
+	// stateGens are the state generations the transaction wrote.
+	stateGens map[string]int64
 }
 
 // CommitResult counts what a transaction stored.
@@ -115,6 +117,10 @@ func (s *Store) closeAppenders() error {
 	if s.app != nil {
 		errs = append(errs, s.app.Close())
 		s.app = nil
+	}
+	if s.alertApp != nil {
+		errs = append(errs, s.alertApp.Close())
+		s.alertApp = nil
 	}
 	if s.ids != nil {
 		errs = append(errs, s.ids.Close())
@@ -279,6 +285,16 @@ func (t *Tx) Commit(ctx context.Context) (CommitResult, error) {
 	case len(t.changedAlerts) > 0:
 		t.s.alertIdx.apply(t.changedAlerts)
 	}
+	if err != nil {
+		t.s.stateGens = nil
+	} else {
+		for name, gen := range t.stateGens {
+			if t.s.stateGens == nil {
+				t.s.stateGens = map[string]int64{}
+			}
+			t.s.stateGens[name] = gen
+		}
+	}
 	t.end(err != nil)
 	if err != nil {
 		return t.res, fmt.Errorf("commit: %w", err)
@@ -293,6 +309,8 @@ func (t *Tx) Rollback() error {
 	}
 	// Rows appended but not flushed must not reach the next transaction.
 	if errors.Join(t.app.Clear(), t.ids.Clear()) != nil {
+		t.s.closeAppenders()
+	} else if t.s.alertApp != nil && t.s.alertApp.Clear() != nil {
 		t.s.closeAppenders()
 	}
 	_, err := t.s.wconn.ExecContext(context.Background(), `ROLLBACK`)
