@@ -53,15 +53,15 @@ type Engine struct {
 	matchC   map[*sigma.Rule]prometheus.Counter
 	log      *slog.Logger
 
-	mu     sync.Mutex // streaming state, used by one committer
-	corr   *sigma.Correlator
-	gen    int64 // generation of the state the correlator holds; -1 = not loaded
-	stream evaluator
-	specs  map[*sigma.Rule]rulepack.NewValue // new_value specs of the engine's rules
-	seen   *rulepack.FirstSeen               // nil: no rule has a new_value spec
-	seenGn int64                             // generation of the state seen holds; -1 = not loaded
-	// the stored first-seen state: its full blob's size, the deltas since
-	seenBlob, seenDeltas, seenDeltaBytes int
+	mu        sync.Mutex // streaming state, used by one committer
+	corr      *sigma.Correlator
+	gen       int64 // generation of the state the correlator holds; -1 = not loaded
+	stream    evaluator
+	specs     map[*sigma.Rule]rulepack.NewValue // new_value specs of the engine's rules
+	seen      *rulepack.FirstSeen               // nil: no rule has a new_value spec
+	seenGn    int64                             // generation of the state seen holds; -1 = not loaded
+	seenSaved savedState                        // what is stored of the first-seen memory
+	corrSaved savedState                        // and of the correlation windows
 
 	noMatch *prepared // Prepare's result for events no rule matches
 }

@@ -141,7 +141,7 @@ func (e *Engine) syncFirstSeen(ctx context.Context, tx Tx) error {
 		seen = e.newFirstSeen()
 	}
 	e.seen, e.stream.seen, e.seenGn = seen, seen, latest
-	e.seenBlob, e.seenDeltas, e.seenDeltaBytes = len(data), len(deltas), deltaBytes
+	e.seenSaved = savedState{blob: len(data), deltas: len(deltas), deltaBytes: deltaBytes}
 	e.m.seenKeys.Set(float64(seen.Len()))
 	e.m.seenBytes.Set(float64(len(data) + deltaBytes))
 	return nil
@@ -155,12 +155,21 @@ type stateDeltas interface {
 	DropStateDeltas(ctx context.Context, name string, generation int64) error
 }
 
-// Full first-seen states are written when the deltas since the last one
-// reach this many, or more bytes than it (and at least minDeltaBytes).
+// Full states are written when the deltas since the last one reach this
+// many, or more bytes than it (and at least minDeltaBytes).
 var (
-	maxFirstSeenDeltas = 1000
-	minDeltaBytes      = 256 << 10
+	maxStateDeltas = 1000
+	minDeltaBytes  = 256 << 10
 )
+
+// savedState is what is stored of a state: its full blob's size and the
+// deltas written since.
+type savedState struct{ blob, deltas, deltaBytes int }
+
+// wantDelta: the next write may be a delta.
+func (s savedState) wantDelta() bool {
+	return s.deltas < maxStateDeltas && s.deltaBytes < max(s.blob, minDeltaBytes)
+}
 
 // saveFirstSeen writes the first-seen memory in the transaction: what
 // changed since the last write (a delta) while the deltas are few and
@@ -168,7 +177,7 @@ var (
 func (e *Engine) saveFirstSeen(ctx context.Context, tx Tx) error {
 	gen := e.seenGn + 1
 	d, ok := tx.(stateDeltas)
-	if ok && e.seenDeltas < maxFirstSeenDeltas && e.seenDeltaBytes < max(e.seenBlob, minDeltaBytes) {
+	if ok && e.seenSaved.wantDelta() {
 		data, err := e.seen.MarshalDelta()
 		if err != nil {
 			return fmt.Errorf("detect: first-seen delta: %w", err)
@@ -177,10 +186,10 @@ func (e *Engine) saveFirstSeen(ctx context.Context, tx Tx) error {
 			return fmt.Errorf("detect: %w", err)
 		}
 		e.seenGn = gen // optimistic, as saveState
-		e.seenDeltas++
-		e.seenDeltaBytes += len(data)
+		e.seenSaved.deltas++
+		e.seenSaved.deltaBytes += len(data)
 		e.m.seenKeys.Set(float64(e.seen.Len()))
-		e.m.seenBytes.Set(float64(e.seenBlob + e.seenDeltaBytes))
+		e.m.seenBytes.Set(float64(e.seenSaved.blob + e.seenSaved.deltaBytes))
 		return nil
 	}
 	data, err := json.Marshal(e.seen)
@@ -197,7 +206,7 @@ func (e *Engine) saveFirstSeen(ctx context.Context, tx Tx) error {
 		}
 	}
 	e.seenGn = gen // optimistic, as saveState
-	e.seenBlob, e.seenDeltas, e.seenDeltaBytes = len(data), 0, 0
+	e.seenSaved = savedState{blob: len(data)}
 	e.m.seenKeys.Set(float64(e.seen.Len()))
 	e.m.seenBytes.Set(float64(len(data)))
 	return nil

@@ -74,10 +74,16 @@ func alertsOf(t *testing.T, s *duckdb.Store, rule string) []cairn.Alert {
 // delta) and stored size (blob and deltas).
 func stateGen(t *testing.T, s *duckdb.Store) (int64, int) {
 	t.Helper()
+	return stateGenOf(t, s, firstSeenStateName)
+}
+
+// stateGenOf is stateGen for any named state.
+func stateGenOf(t *testing.T, s *duckdb.Store, name string) (int64, int) {
+	t.Helper()
 	var gen, size sql.NullInt64
 	err := s.DB().QueryRowContext(context.Background(), `SELECT max(g), sum(n) FROM (
 		SELECT generation g, length(state) n FROM detect_state WHERE name = $1
-		UNION ALL SELECT generation, length(delta) FROM detect_state_deltas WHERE name = $1)`, firstSeenStateName).Scan(&gen, &size)
+		UNION ALL SELECT generation, length(delta) FROM detect_state_deltas WHERE name = $1)`, name).Scan(&gen, &size)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,8 +256,8 @@ func TestFirstSeenBounded(t *testing.T) {
 // The memory is saved as deltas, and as a full state that replaces them
 // when they grow; a restart reads the full state and the deltas after it.
 func TestFirstSeenDeltasAndFullStates(t *testing.T) {
-	defer func(n int) { maxFirstSeenDeltas = n }(maxFirstSeenDeltas)
-	maxFirstSeenDeltas = 2
+	defer func(n int) { maxStateDeltas = n }(maxStateDeltas)
+	maxStateDeltas = 2
 	s := openStore(t)
 	t0 := time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
 	regions := []string{"us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-west-2", "eu-central-1"}
@@ -266,8 +272,8 @@ func TestFirstSeenDeltasAndFullStates(t *testing.T) {
 		firstSeenStateName).Scan(&blobs, &deltas); err != nil {
 		t.Fatal(err)
 	}
-	if blobs != 1 || deltas > maxFirstSeenDeltas {
-		t.Fatalf("stored: %d full states, %d deltas; want 1 and at most %d", blobs, deltas, maxFirstSeenDeltas)
+	if blobs != 1 || deltas > maxStateDeltas {
+		t.Fatalf("stored: %d full states, %d deltas; want 1 and at most %d", blobs, deltas, maxStateDeltas)
 	}
 	// After a restart, every learned pair is known and a new one alerts.
 	e = shippedEngine(t, 0)

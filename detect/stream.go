@@ -127,51 +127,107 @@ func (e *Engine) syncState(ctx context.Context, tx Tx) error {
 	if err != nil {
 		return fmt.Errorf("detect: %w", err)
 	}
-	if gen == e.gen {
+	var deltas [][]byte
+	latest := gen
+	if d, ok := tx.(stateDeltas); ok {
+		if deltas, latest, err = d.LoadStateDeltas(ctx, stateName, gen); err != nil {
+			return fmt.Errorf("detect: %w", err)
+		}
+	}
+	if latest == e.gen {
 		return nil
 	}
 	corr, err := e.newCorrelator()
 	if err != nil {
 		return err
 	}
+	e.corrSaved = savedState{blob: len(data)}
 	if data != nil {
-		var st *sigma.State
-		js, err := decodeState(data)
-		if err == nil {
-			st, err = sigma.UnmarshalState(js)
-		}
-		if err != nil {
+		if err := restoreCorrelator(corr, data, deltas); err != nil {
 			// A state this version cannot read is dropped, not fatal:
 			// open windows restart empty.
 			e.log.Warn("discarding unreadable correlation state", "err", err)
 			e.m.errors.WithLabelValues("state").Inc()
-		} else {
-			skipped, err := corr.Restore(st)
-			if err != nil {
-				e.log.Warn("discarding unreadable correlation state", "err", err)
-				e.m.errors.WithLabelValues("state").Inc()
-			} else if skipped > 0 {
-				e.log.Info("correlation state of changed or removed rules discarded", "correlations", skipped)
-			}
+			corr, _ = e.newCorrelator()
 		}
-		e.m.state.Set(float64(len(data)))
+		for _, d := range deltas {
+			e.corrSaved.deltas++
+			e.corrSaved.deltaBytes += len(d)
+		}
+		e.m.state.Set(float64(len(data) + e.corrSaved.deltaBytes))
 	}
-	e.corr, e.stream.corr, e.gen = corr, corr, gen
+	e.corr, e.stream.corr, e.gen = corr, corr, latest
 	return nil
 }
 
+// restoreCorrelator loads a saved full state and the deltas after it.
+func restoreCorrelator(corr *sigma.Correlator, data []byte, deltas [][]byte) error {
+	read := func(b []byte) (*sigma.State, error) {
+		js, err := decodeState(b)
+		if err != nil {
+			return nil, err
+		}
+		return sigma.UnmarshalState(js)
+	}
+	st, err := read(data)
+	if err != nil {
+		return err
+	}
+	if _, err := corr.Restore(st); err != nil {
+		return err
+	}
+	for _, d := range deltas {
+		st, err := read(d)
+		if err != nil {
+			return err
+		}
+		if err := corr.ApplyDelta(st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// saveState writes the correlation windows in the transaction: what
+// changed since the last write (sigma.Correlator.Delta) while the deltas
+// are few and small next to the full state, else the full state, which
+// replaces them. Windows change with nearly every transaction; a full
+// state of thousands of groups would otherwise be rewritten each time.
 func (e *Engine) saveState(ctx context.Context, tx Tx) error {
-	data, err := sigma.MarshalState(e.corr.State())
+	gen := e.gen + 1
+	d, ok := tx.(stateDeltas)
+	if ok && e.gen > 0 && e.corrSaved.wantDelta() {
+		data, err := sigma.MarshalState(e.corr.Delta())
+		if err != nil {
+			return fmt.Errorf("detect: correlation state: %w", err)
+		}
+		data = encodeState(data)
+		if err := d.AppendStateDelta(ctx, stateName, gen, data); err != nil {
+			return fmt.Errorf("detect: %w", err)
+		}
+		e.gen = gen // optimistic: a transaction that does not commit makes the next Detect reload
+		e.corrSaved.deltas++
+		e.corrSaved.deltaBytes += len(data)
+		e.m.state.Set(float64(e.corrSaved.blob + e.corrSaved.deltaBytes))
+		return nil
+	}
+	data, err := sigma.MarshalState(e.corr.Snapshot())
 	if err != nil {
 		return fmt.Errorf("detect: correlation state: %w", err)
 	}
-	gen := e.gen + 1
-	if err := tx.SaveState(ctx, stateName, gen, encodeState(data)); err != nil {
+	data = encodeState(data)
+	if err := tx.SaveState(ctx, stateName, gen, data); err != nil {
 		return fmt.Errorf("detect: %w", err)
+	}
+	if ok {
+		if err := d.DropStateDeltas(ctx, stateName, gen); err != nil {
+			return fmt.Errorf("detect: %w", err)
+		}
 	}
 	// Optimistic: if the transaction does not commit, the next Detect
 	// finds the stored generation differs and reloads.
 	e.gen = gen
+	e.corrSaved = savedState{blob: len(data)}
 	e.m.state.Set(float64(len(data)))
 	return nil
 }

@@ -89,6 +89,28 @@ type corrRule struct {
 	groups map[string]*group
 	// pending holds window-close firings not yet reported.
 	pending []CorrelationMatch
+	// changed and gone are the groups changed and removed since the last
+	// Snapshot or Delta (see Delta).
+	changed, gone map[string]bool
+}
+
+// touch notes that the group key changed (or was created).
+func (cr *corrRule) touch(key string) {
+	if cr.changed == nil {
+		cr.changed = map[string]bool{}
+	}
+	cr.changed[key] = true
+	delete(cr.gone, key)
+}
+
+// drop removes the group key and notes it.
+func (cr *corrRule) drop(key string) {
+	delete(cr.groups, key)
+	delete(cr.changed, key)
+	if cr.gone == nil {
+		cr.gone = map[string]bool{}
+	}
+	cr.gone[key] = true
 }
 
 type group struct {
@@ -395,7 +417,7 @@ func (cr *corrRule) getGroup(lim Limits, key string, vals []string, now time.Tim
 					oldK, oldT, first = k, g.last, false
 				}
 			}
-			delete(cr.groups, oldK)
+			cr.drop(oldK)
 		}
 	}
 	g := &group{key: vals}

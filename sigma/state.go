@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -29,6 +30,9 @@ type CorrelationState struct {
 	Rule        string       `json:"rule"`
 	Fingerprint string       `json:"fingerprint"`
 	Groups      []GroupState `json:"groups"`
+	// Removed, in a delta (Correlator.Delta): the groups removed since
+	// the state before it, by their group-by values.
+	Removed [][]string `json:"removed,omitempty"`
 }
 
 // GroupState is one group's window.
@@ -69,14 +73,7 @@ func (c *Correlator) State() *State {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			g := cr.groups[k]
-			cs.Groups = append(cs.Groups, GroupState{
-				Key:     append([]string(nil), g.key...),
-				Last:    g.last,
-				Entries: append([]Entry(nil), g.entries...),
-				Steps:   append([]time.Time(nil), g.steps...),
-				StepIDs: append([]string(nil), g.stepIDs...),
-			})
+			cs.Groups = append(cs.Groups, groupState(cr.groups[k]))
 		}
 		st.Correlations = append(st.Correlations, cs)
 	}
@@ -126,29 +123,137 @@ func (c *Correlator) Restore(st *State) (skipped int, err error) {
 			groups = groups[:c.lim.MaxGroups]
 		}
 		cr.groups = map[string]*group{}
+		cr.changed, cr.gone = nil, nil
 		for _, gs := range groups {
-			if len(gs.Key) != len(cr.c.GroupBy) {
-				continue
-			}
-			g := &group{key: append([]string(nil), gs.Key...), last: gs.Last}
-			es := append([]Entry(nil), gs.Entries...)
-			sort.SliceStable(es, func(i, j int) bool { return es[i].T.Before(es[j].T) })
-			if len(es) > c.lim.MaxEntries {
-				es = es[len(es)-c.lim.MaxEntries:]
-			}
-			g.entries = es
-			if cr.c.Type == "temporal" || cr.c.Type == "temporal_ordered" {
-				g.steps = make([]time.Time, len(cr.refs))
-				g.stepIDs = make([]string, len(cr.refs))
-				if len(gs.Steps) == len(cr.refs) {
-					copy(g.steps, gs.Steps)
-				}
-				if len(gs.StepIDs) == len(cr.refs) {
-					copy(g.stepIDs, gs.StepIDs)
-				}
-			}
-			cr.groups[joinKey(g.key)] = g
+			c.restoreGroup(cr, gs)
 		}
 	}
 	return skipped, nil
+}
+
+// restoreGroup puts a saved group into cr.
+func (c *Correlator) restoreGroup(cr *corrRule, gs GroupState) {
+	if len(gs.Key) != len(cr.c.GroupBy) {
+		return
+	}
+	g := &group{key: append([]string(nil), gs.Key...), last: gs.Last}
+	es := append([]Entry(nil), gs.Entries...)
+	sort.SliceStable(es, func(i, j int) bool { return es[i].T.Before(es[j].T) })
+	if len(es) > c.lim.MaxEntries {
+		es = es[len(es)-c.lim.MaxEntries:]
+	}
+	g.entries = es
+	if cr.c.Type == "temporal" || cr.c.Type == "temporal_ordered" {
+		g.steps = make([]time.Time, len(cr.refs))
+		g.stepIDs = make([]string, len(cr.refs))
+		if len(gs.Steps) == len(cr.refs) {
+			copy(g.steps, gs.Steps)
+		}
+		if len(gs.StepIDs) == len(cr.refs) {
+			copy(g.stepIDs, gs.StepIDs)
+		}
+	}
+	cr.groups[joinKey(g.key)] = g
+}
+
+// Snapshot is State, and starts the next Delta afresh.
+func (c *Correlator) Snapshot() *State {
+	st := c.State()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, cr := range c.corrs {
+		cr.changed, cr.gone = nil, nil
+	}
+	return st
+}
+
+// Delta returns what changed since the last Snapshot or Delta — the groups
+// changed, whole, and those removed — so that a saved state can be kept up
+// to date without rewriting it: Restore of the snapshot then ApplyDelta of
+// each delta in order gives the correlator's state.
+func (c *Correlator) Delta() *State {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st := &State{Version: StateVersion, Watermark: c.watermark}
+	for _, cr := range c.corrs {
+		if len(cr.changed) == 0 && len(cr.gone) == 0 {
+			continue
+		}
+		cs := CorrelationState{Rule: cr.rule.Key(), Fingerprint: cr.fp}
+		keys := make([]string, 0, len(cr.changed))
+		for k := range cr.changed {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if g, ok := cr.groups[k]; ok {
+				cs.Groups = append(cs.Groups, groupState(g))
+			}
+		}
+		for k := range cr.gone {
+			cs.Removed = append(cs.Removed, splitKey(k))
+		}
+		sort.Slice(cs.Removed, func(i, j int) bool { return joinKey(cs.Removed[i]) < joinKey(cs.Removed[j]) })
+		st.Correlations = append(st.Correlations, cs)
+		cr.changed, cr.gone = nil, nil
+	}
+	return st
+}
+
+// ApplyDelta applies a Delta to a correlator restored from the snapshot
+// before it (and the deltas between); deltas of rules that no longer exist
+// or changed are skipped.
+func (c *Correlator) ApplyDelta(st *State) error {
+	if st == nil {
+		return nil
+	}
+	if st.Version != StateVersion {
+		return fmt.Errorf("correlation state version %d, want %d", st.Version, StateVersion)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st.Watermark.After(c.watermark) {
+		c.watermark = st.Watermark
+	}
+	for _, cs := range st.Correlations {
+		cr, ok := c.byKey[cs.Rule]
+		if !ok || cr.fp != cs.Fingerprint {
+			continue
+		}
+		for _, k := range cs.Removed {
+			delete(cr.groups, joinKey(k))
+		}
+		for _, gs := range cs.Groups {
+			c.restoreGroup(cr, gs)
+		}
+	}
+	return nil
+}
+
+// splitKey inverts joinKey.
+func splitKey(k string) []string {
+	var out []string
+	for k != "" {
+		i := strings.IndexByte(k, ':')
+		if i < 0 {
+			break
+		}
+		n, err := strconv.Atoi(k[:i])
+		if err != nil || i+1+n > len(k) {
+			break
+		}
+		out = append(out, k[i+1:i+1+n])
+		k = k[i+1+n:]
+	}
+	return out
+}
+
+func groupState(g *group) GroupState {
+	return GroupState{
+		Key:     append([]string(nil), g.key...),
+		Last:    g.last,
+		Entries: append([]Entry(nil), g.entries...),
+		Steps:   append([]time.Time(nil), g.steps...),
+		StepIDs: append([]string(nil), g.stepIDs...),
+	}
 }

@@ -53,6 +53,7 @@ func (cr *corrRule) observe(lim Limits, h hit, pos int) (CorrelationMatch, bool)
 		}
 	}
 	g := cr.getGroup(lim, key, vals, h.t)
+	cr.touch(key)
 	if h.t.After(g.last) {
 		g.last = h.t
 	}
@@ -230,13 +231,16 @@ func (cr *corrRule) sweep(lim Limits, now time.Time) []CorrelationMatch {
 	ts := cr.c.Timespan
 	var out []CorrelationMatch
 	for k, g := range cr.groups {
+		n := len(g.entries) // closing windows and pruning only drop entries
 		if !cr.eager {
 			out = append(out, cr.closeWindows(lim, g, now)...)
 		} else {
 			g.prune(now.Add(-ts))
 		}
 		if now.Sub(g.last) > ts && len(g.entries) == 0 {
-			delete(cr.groups, k)
+			cr.drop(k)
+		} else if len(g.entries) != n {
+			cr.touch(k)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].First.Before(out[j].First) })
