@@ -66,7 +66,7 @@ func (v *evaluator) firstSeen(r *sigma.Rule, nv rulepack.NewValue, ev *cairn.Eve
 	obs := v.seen.Record(r, &v.pe, ev.Time)
 	v.seenDty = v.seenDty || obs.Changed
 	if obs.New {
-		v.out.add(firstSeenAlert(r, ev, nv.Fields, obs.Values))
+		v.out.add(firstSeenAlert(r, ev, obs.Names, obs.Values))
 	}
 }
 

@@ -223,7 +223,7 @@ func TestFirstSeenBounded(t *testing.T) {
 		t.Errorf("metrics: %v combinations, %v bytes", n, testutil.ToFloat64(e.m.seenBytes))
 	}
 	for _, ri := range e.Rules() {
-		if ri.ID == regionRule && fmt.Sprint(ri.NewValue) != "[userIdentity.arn awsRegion]" {
+		if ri.ID == regionRule && fmt.Sprint(ri.NewValue) != "[userIdentity.sessionContext.sessionIssuer.arn or userIdentity.arn awsRegion]" {
 			t.Errorf("rule info: %+v", ri)
 		}
 	}

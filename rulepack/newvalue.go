@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -36,9 +37,16 @@ import (
 
 // NewValue is a rule's new_value attribute.
 type NewValue struct {
-	Fields   []string
-	Learning time.Duration
-	Forget   time.Duration
+	// Fields name the combination's parts; a part given as a list of
+	// fields takes the first of them the event has (Alternatives), e.g.
+	// [userIdentity.sessionContext.sessionIssuer.arn, userIdentity.arn]:
+	// the role behind an assumed-role session (whose ARN names the
+	// session), else the principal's own ARN. Fields[i] is then the
+	// list joined with " or ".
+	Fields       []string
+	Alternatives [][]string // per part, the fields tried in order
+	Learning     time.Duration
+	Forget       time.Duration
 }
 
 // NewValues reads the new_value attribute of the rules that have one. The
@@ -95,9 +103,9 @@ func parseNewValues(data []byte, file string) (map[int]NewValue, error) {
 			}
 			var attr struct {
 				NewValue *struct {
-					Fields   []string `yaml:"fields"`
-					Learning string   `yaml:"learning"`
-					Forget   string   `yaml:"forget"`
+					Fields   []yaml.Node `yaml:"fields"`
+					Learning string      `yaml:"learning"`
+					Forget   string      `yaml:"forget"`
 				} `yaml:"new_value"`
 			}
 			v := root.Content[i+1]
@@ -107,7 +115,19 @@ func parseNewValues(data []byte, file string) (map[int]NewValue, error) {
 			if attr.NewValue == nil {
 				continue
 			}
-			nv := NewValue{Fields: attr.NewValue.Fields}
+			var nv NewValue
+			for _, f := range attr.NewValue.Fields {
+				var alts []string
+				switch {
+				case f.Kind == yaml.ScalarNode && f.Value != "":
+					alts = []string{f.Value}
+				case f.Kind == yaml.SequenceNode && f.Decode(&alts) == nil && len(alts) > 0 && !slices.Contains(alts, ""):
+				default:
+					return nil, fmt.Errorf("%s:%d: cairn.new_value.fields: want a field or a list of fields", file, f.Line)
+				}
+				nv.Fields = append(nv.Fields, strings.Join(alts, " or "))
+				nv.Alternatives = append(nv.Alternatives, alts)
+			}
 			if len(nv.Fields) == 0 {
 				return nil, fmt.Errorf("%s:%d: cairn.new_value needs fields", file, v.Line)
 			}
@@ -176,8 +196,9 @@ type Observation struct {
 	// about once per granularity of event time, not per transaction.
 	Changed bool
 	// Values are the values of the spec's fields, in its order (nil when
-	// the rule has no spec or the event lacks a field: nothing recorded).
-	Values []string
+	// the rule has no spec or the event lacks a field: nothing recorded);
+	// Names the fields they came from (the alternative found).
+	Values, Names []string
 }
 
 // Granularity is how much event time may pass after the memory was saved
@@ -202,16 +223,28 @@ func (f *FirstSeen) Record(r *sigma.Rule, e *sigma.Event, t time.Time) Observati
 	var b strings.Builder
 	b.WriteString(r.Key())
 	values := make([]string, 0, len(nv.Fields))
-	for _, field := range nv.Fields {
-		v, ok := e.Value(field)
-		if !ok {
+	names := make([]string, 0, len(nv.Fields))
+	for i, field := range nv.Fields {
+		alts := []string{field}
+		if i < len(nv.Alternatives) {
+			alts = nv.Alternatives[i]
+		}
+		v, name, ok := "", "", false
+		for _, a := range alts {
+			if v, ok = e.Value(a); ok && v != "" {
+				name = a
+				break
+			}
+		}
+		if !ok || v == "" {
 			return Observation{}
 		}
 		values = append(values, v)
+		names = append(names, name)
 		b.WriteString("\x00" + strconv.Itoa(len(v)) + ":" + v)
 	}
 	key := b.String()
-	obs := Observation{Values: values}
+	obs := Observation{Values: values, Names: names}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	start, ok := f.started[r.Key()]
