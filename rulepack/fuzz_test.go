@@ -27,3 +27,33 @@ func FuzzParseCases(f *testing.F) {
 		}
 	})
 }
+
+// FuzzNewValues: any rule file either yields new_value specs with at least
+// one part, each with at least one non-empty field, or an error; never a
+// panic.
+func FuzzNewValues(f *testing.F) {
+	f.Add([]byte("title: a\ncairn:\n  new_value:\n    fields: [[x.y, z], r]\n    learning: 1h\n    forget: 2h\n"))
+	f.Add([]byte("title: a\ncairn:\n  new_value:\n    fields: [a]\n---\ntitle: b\ncairn: {new_value: {fields: [[]]}}\n"))
+	f.Add([]byte("cairn: {new_value: {fields: [{a: b}], learning: -1h}}"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		specs, err := parseNewValues(data, "f.yml")
+		if err != nil {
+			return
+		}
+		for _, nv := range specs {
+			if len(nv.Fields) == 0 || len(nv.Alternatives) != len(nv.Fields) || nv.Learning < 0 || nv.Forget < 0 {
+				t.Fatalf("spec %+v", nv)
+			}
+			for _, alts := range nv.Alternatives {
+				if len(alts) == 0 {
+					t.Fatalf("part without fields: %+v", nv)
+				}
+				for _, a := range alts {
+					if a == "" {
+						t.Fatalf("empty field: %+v", nv)
+					}
+				}
+			}
+		}
+	})
+}
