@@ -35,35 +35,35 @@ unit:
 
 # Every input parser is fuzzed briefly.
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./notification
-	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./cloudtrail
-	$(GO) test -run '^$$' -fuzz '^FuzzNormalize$$' -fuzztime $(FUZZTIME) ./cloudtrail
-	$(GO) test -run '^$$' -fuzz '^FuzzCompile$$' -fuzztime $(FUZZTIME) ./search
-	$(GO) test -run '^$$' -fuzz '^FuzzParseDigest$$' -fuzztime $(FUZZTIME) ./digest
-	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./vpcflow
-	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./route53resolver
-	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./cwlogs
-	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./applog
-	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./accesslog
-	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/logtime
-	$(GO) test -run '^$$' -fuzz '^FuzzSniffKind$$' -fuzztime $(FUZZTIME) .
-	$(GO) test -run '^$$' -fuzz '^FuzzParseRule$$' -fuzztime $(FUZZTIME) ./sigma
-	$(GO) test -run '^$$' -fuzz '^FuzzMatch$$' -fuzztime $(FUZZTIME) ./sigma
-	$(GO) test -run '^$$' -fuzz '^FuzzParseCases$$' -fuzztime $(FUZZTIME) ./rulepack
-	$(GO) test -run '^$$' -fuzz '^FuzzNewValues$$' -fuzztime $(FUZZTIME) ./rulepack
-	$(GO) test -run '^$$' -fuzz '^FuzzParsePolicy$$' -fuzztime $(FUZZTIME) ./doctor
-	$(GO) test -run '^$$' -fuzz '^FuzzParseFirehose$$' -fuzztime $(FUZZTIME) ./push
-	$(GO) test -run '^$$' -fuzz '^FuzzParseLogs$$' -fuzztime $(FUZZTIME) ./push
-	$(GO) test -run '^$$' -fuzz '^FuzzDecodeLines$$' -fuzztime $(FUZZTIME) ./push
-	$(GO) test -run '^$$' -fuzz '^FuzzEvaluate$$' -fuzztime $(FUZZTIME) ./detect
-	$(GO) test -run '^$$' -fuzz '^FuzzStoredState$$' -fuzztime $(FUZZTIME) ./detect
-	$(GO) test -run '^$$' -fuzz '^FuzzParsePlain$$' -fuzztime $(FUZZTIME) ./ioc
-	$(GO) test -run '^$$' -fuzz '^FuzzParseCSV$$' -fuzztime $(FUZZTIME) ./ioc
-	$(GO) test -run '^$$' -fuzz '^FuzzParseSTIX$$' -fuzztime $(FUZZTIME) ./ioc
-	$(GO) test -run '^$$' -fuzz '^FuzzParsePattern$$' -fuzztime $(FUZZTIME) ./ioc
-	$(GO) test -run '^$$' -fuzz '^FuzzReplaceKey$$' -fuzztime $(FUZZTIME) ./keyrotate
-	$(GO) test -run '^$$' -fuzz '^FuzzParseKeySecret$$' -fuzztime $(FUZZTIME) ./awsauth
-	$(GO) test -run '^$$' -fuzz '^FuzzPolicy$$' -fuzztime $(FUZZTIME) ./watch
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./notification
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./cloudtrail
+	$(GO) test -run '^$$' -fuzz '^FuzzNormalize$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./cloudtrail
+	$(GO) test -run '^$$' -fuzz '^FuzzCompile$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./search
+	$(GO) test -run '^$$' -fuzz '^FuzzParseDigest$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./digest
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./vpcflow
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./route53resolver
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./cwlogs
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./applog
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./accesslog
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/logtime
+	$(GO) test -run '^$$' -fuzz '^FuzzSniffKind$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s .
+	$(GO) test -run '^$$' -fuzz '^FuzzParseRule$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./sigma
+	$(GO) test -run '^$$' -fuzz '^FuzzMatch$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./sigma
+	$(GO) test -run '^$$' -fuzz '^FuzzParseCases$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./rulepack
+	$(GO) test -run '^$$' -fuzz '^FuzzNewValues$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./rulepack
+	$(GO) test -run '^$$' -fuzz '^FuzzParsePolicy$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./doctor
+	$(GO) test -run '^$$' -fuzz '^FuzzParseFirehose$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./push
+	$(GO) test -run '^$$' -fuzz '^FuzzParseLogs$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./push
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeLines$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./push
+	$(GO) test -run '^$$' -fuzz '^FuzzEvaluate$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./detect
+	$(GO) test -run '^$$' -fuzz '^FuzzStoredState$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./detect
+	$(GO) test -run '^$$' -fuzz '^FuzzParsePlain$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./ioc
+	$(GO) test -run '^$$' -fuzz '^FuzzParseCSV$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./ioc
+	$(GO) test -run '^$$' -fuzz '^FuzzParseSTIX$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./ioc
+	$(GO) test -run '^$$' -fuzz '^FuzzParsePattern$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./ioc
+	$(GO) test -run '^$$' -fuzz '^FuzzReplaceKey$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./keyrotate
+	$(GO) test -run '^$$' -fuzz '^FuzzParseKeySecret$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./awsauth
+	$(GO) test -run '^$$' -fuzz '^FuzzPolicy$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./watch
 
 test: tools vet unit fuzz
 
