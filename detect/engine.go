@@ -55,13 +55,11 @@ type Engine struct {
 
 	mu        sync.Mutex // streaming state, used by one committer
 	corr      *sigma.Correlator
-	gen       int64 // generation of the state the correlator holds; -1 = not loaded
 	stream    evaluator
 	specs     map[*sigma.Rule]rulepack.NewValue // new_value specs of the engine's rules
 	seen      *rulepack.FirstSeen               // nil: no rule has a new_value spec
-	seenGn    int64                             // generation of the state seen holds; -1 = not loaded
-	seenSaved savedState                        // what is stored of the first-seen memory
-	corrSaved savedState                        // and of the correlation windows
+	corrState storedState                       // the correlation windows in the store
+	seenState storedState                       // the first-seen memory in the store
 
 	noMatch *prepared // Prepare's result for events no rule matches
 }
@@ -78,7 +76,8 @@ func New(opts Options) (*Engine, error) {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{opts: opts, m: newMetrics(opts.Registerer), matchC: map[*sigma.Rule]prometheus.Counter{}, log: opts.Log, gen: -1, seenGn: -1}
+	e := &Engine{opts: opts, m: newMetrics(opts.Registerer), matchC: map[*sigma.Rule]prometheus.Counter{}, log: opts.Log,
+		corrState: newStoredState(stateName), seenState: newStoredState(firstSeenStateName)}
 	for _, r := range opts.Rules {
 		if r == nil {
 			continue
@@ -249,8 +248,8 @@ func (v *evaluator) event(ev *cairn.Event) (bool, error) {
 		if v.onMatch != nil {
 			v.onMatch(r, ev)
 		}
-		if nv, ok := v.e.specs[r]; ok && v.seen != nil {
-			v.firstSeen(r, nv, ev)
+		if _, ok := v.e.specs[r]; ok && v.seen != nil {
+			v.firstSeen(r, ev)
 		} else if v.corr == nil || v.corr.Standalone(r) {
 			v.out.add(detectionAlert(r, ev))
 		}

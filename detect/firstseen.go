@@ -3,7 +3,6 @@ package detect
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strings"
 
 	"github.com/cairn-sec/cairn"
@@ -62,7 +61,7 @@ func (e *Engine) newFirstSeen() *rulepack.FirstSeen {
 
 // firstSeen records a match of a new_value rule and raises it when its
 // combination is new.
-func (v *evaluator) firstSeen(r *sigma.Rule, nv rulepack.NewValue, ev *cairn.Event) {
+func (v *evaluator) firstSeen(r *sigma.Rule, ev *cairn.Event) {
 	obs := v.seen.Record(r, &v.pe, ev.Time)
 	v.seenDty = v.seenDty || obs.Changed
 	if obs.New {
@@ -84,54 +83,24 @@ func firstSeenAlert(r *sigma.Rule, ev *cairn.Event, fields, values []string) cai
 	return a
 }
 
-// stateGenerations is what a transaction may offer to read a state's
-// generation alone (duckdb.Tx does).
-type stateGenerations interface {
-	StateGeneration(ctx context.Context, name string) (int64, error)
-}
-
 // syncFirstSeen makes the first-seen memory hold the state stored in the
 // transaction's snapshot, as syncState does for the correlator.
 func (e *Engine) syncFirstSeen(ctx context.Context, tx Tx) error {
 	if e.seen == nil {
 		return nil
 	}
-	if g, ok := tx.(stateGenerations); ok {
-		gen, err := g.StateGeneration(ctx, firstSeenStateName)
-		if err != nil {
-			return fmt.Errorf("detect: %w", err)
-		}
-		if gen == e.seenGn {
-			return nil // the common case: the state is not read
-		}
-	}
-	gen, data, err := tx.LoadState(ctx, firstSeenStateName)
-	if err != nil {
-		return fmt.Errorf("detect: %w", err)
-	}
-	var deltas [][]byte
-	latest := gen
-	if d, ok := tx.(stateDeltas); ok {
-		if deltas, latest, err = d.LoadStateDeltas(ctx, firstSeenStateName, gen); err != nil {
-			return fmt.Errorf("detect: %w", err)
-		}
-	}
-	if latest == e.seenGn {
-		return nil
+	current, blob, deltas, err := e.seenState.load(ctx, tx)
+	if err != nil || current {
+		return err
 	}
 	seen := e.newFirstSeen()
-	if data != nil {
-		var js []byte
-		if js, err = decodeState(data); err == nil {
-			err = json.Unmarshal(js, seen)
-		}
+	if blob != nil {
+		err = json.Unmarshal(blob, seen)
 	}
-	deltaBytes := 0
 	for _, d := range deltas {
 		if err == nil {
 			err = seen.ApplyDelta(d)
 		}
-		deltaBytes += len(d)
 	}
 	if err != nil {
 		// A state this version cannot read is dropped, not fatal:
@@ -140,74 +109,20 @@ func (e *Engine) syncFirstSeen(ctx context.Context, tx Tx) error {
 		e.m.errors.WithLabelValues("state").Inc()
 		seen = e.newFirstSeen()
 	}
-	e.seen, e.stream.seen, e.seenGn = seen, seen, latest
-	e.seenSaved = savedState{blob: len(data), deltas: len(deltas), deltaBytes: deltaBytes}
+	e.seen, e.stream.seen = seen, seen
 	e.m.seenKeys.Set(float64(seen.Len()))
-	e.m.seenBytes.Set(float64(len(data) + deltaBytes))
+	e.m.seenBytes.Set(float64(e.seenState.size()))
 	return nil
 }
 
-// stateDeltas is what a transaction may offer to save a state by its
-// changes (duckdb.Tx does).
-type stateDeltas interface {
-	AppendStateDelta(ctx context.Context, name string, generation int64, delta []byte) error
-	LoadStateDeltas(ctx context.Context, name string, after int64) ([][]byte, int64, error)
-	DropStateDeltas(ctx context.Context, name string, generation int64) error
-}
-
-// Full states are written when the deltas since the last one reach this
-// many, or more bytes than it (and at least minDeltaBytes).
-var (
-	maxStateDeltas = 1000
-	minDeltaBytes  = 256 << 10
-)
-
-// savedState is what is stored of a state: its full blob's size and the
-// deltas written since.
-type savedState struct{ blob, deltas, deltaBytes int }
-
-// wantDelta: the next write may be a delta.
-func (s savedState) wantDelta() bool {
-	return s.deltas < maxStateDeltas && s.deltaBytes < max(s.blob, minDeltaBytes)
-}
-
-// saveFirstSeen writes the first-seen memory in the transaction: what
-// changed since the last write (a delta) while the deltas are few and
-// small next to the full state, else the full state (which replaces them).
+// saveFirstSeen writes the first-seen memory in the transaction (see
+// storedState.save).
 func (e *Engine) saveFirstSeen(ctx context.Context, tx Tx) error {
-	gen := e.seenGn + 1
-	d, ok := tx.(stateDeltas)
-	if ok && e.seenSaved.wantDelta() {
-		data, err := e.seen.MarshalDelta()
-		if err != nil {
-			return fmt.Errorf("detect: first-seen delta: %w", err)
-		}
-		if err := d.AppendStateDelta(ctx, firstSeenStateName, gen, data); err != nil {
-			return fmt.Errorf("detect: %w", err)
-		}
-		e.seenGn = gen // optimistic, as saveState
-		e.seenSaved.deltas++
-		e.seenSaved.deltaBytes += len(data)
-		e.m.seenKeys.Set(float64(e.seen.Len()))
-		e.m.seenBytes.Set(float64(e.seenSaved.blob + e.seenSaved.deltaBytes))
-		return nil
-	}
-	data, err := json.Marshal(e.seen)
+	err := e.seenState.save(ctx, tx, e.seen.MarshalDelta, func() ([]byte, error) { return json.Marshal(e.seen) })
 	if err != nil {
-		return fmt.Errorf("detect: first-seen state: %w", err)
+		return err
 	}
-	data = encodeState(data)
-	if err := tx.SaveState(ctx, firstSeenStateName, gen, data); err != nil {
-		return fmt.Errorf("detect: %w", err)
-	}
-	if ok {
-		if err := d.DropStateDeltas(ctx, firstSeenStateName, gen); err != nil {
-			return fmt.Errorf("detect: %w", err)
-		}
-	}
-	e.seenGn = gen // optimistic, as saveState
-	e.seenSaved = savedState{blob: len(data)}
 	e.m.seenKeys.Set(float64(e.seen.Len()))
-	e.m.seenBytes.Set(float64(len(data)))
+	e.m.seenBytes.Set(float64(e.seenState.size()))
 	return nil
 }

@@ -83,13 +83,13 @@ func BenchmarkFirstSeenCommit(b *testing.B) {
 			for i := 0; b.Loop(); i++ {
 				commit(b, s, eng, replayBatch(pool, i))
 				if i == len(pool)-1 {
-					gen0 = eng.seenGn // the first round learnt the pairs
+					gen0 = eng.seenState.gen // the first round learnt the pairs
 				}
 			}
 			b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N*perBatch), "cpu-ns/event")
 			if eng.seen != nil {
 				if b.N > len(pool) {
-					b.ReportMetric(float64(eng.seenGn-gen0)/float64(b.N-len(pool)), "state-writes/op")
+					b.ReportMetric(float64(eng.seenState.gen-gen0)/float64(b.N-len(pool)), "state-writes/op")
 				}
 				b.ReportMetric(float64(eng.seen.Len()), "combinations")
 			}

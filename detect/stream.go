@@ -44,7 +44,7 @@ func (e *Engine) Detect(ctx context.Context, wtx cairn.WriteTx) error {
 		if !done {
 			// The transaction will not commit but the state in memory may
 			// have seen its events: reload both at the next transaction.
-			e.gen, e.seenGn = -1, -1
+			e.corrState.gen, e.seenState.gen = -1, -1
 		}
 	}()
 	start := time.Now()
@@ -114,121 +114,64 @@ func (e *Engine) syncState(ctx context.Context, tx Tx) error {
 	if !e.hasCorr {
 		return nil
 	}
-	if g, ok := tx.(stateGenerations); ok {
-		gen, err := g.StateGeneration(ctx, stateName)
-		if err != nil {
-			return fmt.Errorf("detect: %w", err)
-		}
-		if gen == e.gen {
-			return nil // the common case: the state is not read
-		}
-	}
-	gen, data, err := tx.LoadState(ctx, stateName)
-	if err != nil {
-		return fmt.Errorf("detect: %w", err)
-	}
-	var deltas [][]byte
-	latest := gen
-	if d, ok := tx.(stateDeltas); ok {
-		if deltas, latest, err = d.LoadStateDeltas(ctx, stateName, gen); err != nil {
-			return fmt.Errorf("detect: %w", err)
-		}
-	}
-	if latest == e.gen {
-		return nil
+	current, blob, deltas, err := e.corrState.load(ctx, tx)
+	if err != nil || current {
+		return err
 	}
 	corr, err := e.newCorrelator()
 	if err != nil {
 		return err
 	}
-	e.corrSaved = savedState{blob: len(data)}
-	if data != nil {
-		if err := restoreCorrelator(corr, data, deltas); err != nil {
-			// A state this version cannot read is dropped, not fatal:
-			// open windows restart empty.
-			e.log.Warn("discarding unreadable correlation state", "err", err)
-			e.m.errors.WithLabelValues("state").Inc()
-			corr, _ = e.newCorrelator()
-		}
-		for _, d := range deltas {
-			e.corrSaved.deltas++
-			e.corrSaved.deltaBytes += len(d)
-		}
-		e.m.state.Set(float64(len(data) + e.corrSaved.deltaBytes))
+	if skipped, err := restoreCorrelator(corr, blob, deltas); err != nil {
+		// A state this version cannot read is dropped, not fatal:
+		// open windows restart empty.
+		e.log.Warn("discarding unreadable correlation state", "err", err)
+		e.m.errors.WithLabelValues("state").Inc()
+		corr, _ = e.newCorrelator()
+	} else if skipped > 0 {
+		e.log.Info("correlation state of changed or removed rules discarded", "correlations", skipped)
 	}
-	e.corr, e.stream.corr, e.gen = corr, corr, latest
+	e.m.state.Set(float64(e.corrState.size()))
+	e.corr, e.stream.corr = corr, corr
 	return nil
 }
 
-// restoreCorrelator loads a saved full state and the deltas after it.
-func restoreCorrelator(corr *sigma.Correlator, data []byte, deltas [][]byte) error {
-	read := func(b []byte) (*sigma.State, error) {
-		js, err := decodeState(b)
+// restoreCorrelator loads a saved full state (nil: none) and the deltas
+// after it. It returns how many correlations' windows were dropped
+// because their rules changed or were removed.
+func restoreCorrelator(corr *sigma.Correlator, blob []byte, deltas [][]byte) (skipped int, err error) {
+	if blob != nil {
+		st, err := sigma.UnmarshalState(blob)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
-		return sigma.UnmarshalState(js)
-	}
-	st, err := read(data)
-	if err != nil {
-		return err
-	}
-	if _, err := corr.Restore(st); err != nil {
-		return err
+		if skipped, err = corr.Restore(st); err != nil {
+			return 0, err
+		}
 	}
 	for _, d := range deltas {
-		st, err := read(d)
+		st, err := sigma.UnmarshalState(d)
 		if err != nil {
-			return err
+			return skipped, err
 		}
 		if err := corr.ApplyDelta(st); err != nil {
-			return err
+			return skipped, err
 		}
 	}
-	return nil
+	return skipped, nil
 }
 
-// saveState writes the correlation windows in the transaction: what
-// changed since the last write (sigma.Correlator.Delta) while the deltas
-// are few and small next to the full state, else the full state, which
-// replaces them. Windows change with nearly every transaction; a full
-// state of thousands of groups would otherwise be rewritten each time.
+// saveState writes the correlation windows in the transaction (see
+// storedState.save): windows change with nearly every transaction, and a
+// full state of thousands of groups would otherwise be rewritten each time.
 func (e *Engine) saveState(ctx context.Context, tx Tx) error {
-	gen := e.gen + 1
-	d, ok := tx.(stateDeltas)
-	if ok && e.gen > 0 && e.corrSaved.wantDelta() {
-		data, err := sigma.MarshalState(e.corr.Delta())
-		if err != nil {
-			return fmt.Errorf("detect: correlation state: %w", err)
-		}
-		data = encodeState(data)
-		if err := d.AppendStateDelta(ctx, stateName, gen, data); err != nil {
-			return fmt.Errorf("detect: %w", err)
-		}
-		e.gen = gen // optimistic: a transaction that does not commit makes the next Detect reload
-		e.corrSaved.deltas++
-		e.corrSaved.deltaBytes += len(data)
-		e.m.state.Set(float64(e.corrSaved.blob + e.corrSaved.deltaBytes))
-		return nil
-	}
-	data, err := sigma.MarshalState(e.corr.Snapshot())
+	err := e.corrState.save(ctx, tx,
+		func() ([]byte, error) { return sigma.MarshalState(e.corr.Delta()) },
+		func() ([]byte, error) { return sigma.MarshalState(e.corr.Snapshot()) })
 	if err != nil {
-		return fmt.Errorf("detect: correlation state: %w", err)
+		return err
 	}
-	data = encodeState(data)
-	if err := tx.SaveState(ctx, stateName, gen, data); err != nil {
-		return fmt.Errorf("detect: %w", err)
-	}
-	if ok {
-		if err := d.DropStateDeltas(ctx, stateName, gen); err != nil {
-			return fmt.Errorf("detect: %w", err)
-		}
-	}
-	// Optimistic: if the transaction does not commit, the next Detect
-	// finds the stored generation differs and reloads.
-	e.gen = gen
-	e.corrSaved = savedState{blob: len(data)}
-	e.m.state.Set(float64(len(data)))
+	e.m.state.Set(float64(e.corrState.size()))
 	return nil
 }
 

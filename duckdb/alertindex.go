@@ -2,7 +2,6 @@ package duckdb
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -73,15 +72,8 @@ func (h *heldAlert) alert(like *cairn.Alert) (*storedAlert, error) {
 	if h.acked {
 		st.a.Status = cairn.AlertAcknowledged
 	}
-	if h.samples != "" {
-		if err := json.Unmarshal([]byte(h.samples), &st.a.SampleEventIDs); err != nil {
-			return nil, fmt.Errorf("alert %s: sample_event_ids: %w", h.id, err)
-		}
-	}
-	if h.fields != "" {
-		if err := json.Unmarshal([]byte(h.fields), &st.a.Fields); err != nil {
-			return nil, fmt.Errorf("alert %s: fields: %w", h.id, err)
-		}
+	if err := unmarshalAlertJSON(&st.a, h.samples, h.fields); err != nil {
+		return nil, err
 	}
 	return st, nil
 }

@@ -92,33 +92,34 @@ func (t *Tx) upsertAlerts(ctx context.Context, alerts []cairn.Alert, window time
 		}
 	}
 	// The keys the index cannot settle go to the table, all their alerts.
+	keys := make([]string, len(in))
 	slow := map[string]bool{}
 	for i := range in {
+		keys[i] = alertKey(&in[i])
 		if t.bypassIndex || !idx.decides(&in[i], window) {
-			slow[alertKey(&in[i])] = true
+			slow[keys[i]] = true
 		}
 	}
-	var stored []*storedAlert
-	if len(slow) > 0 {
-		var toRead []cairn.Alert
-		for _, a := range in {
-			if slow[alertKey(&a)] {
-				toRead = append(toRead, a)
-			}
+	var toRead []cairn.Alert
+	fast := map[string][]*cairn.Alert{}
+	var fastKeys []string
+	for i, key := range keys {
+		if slow[key] {
+			toRead = append(toRead, in[i])
+			idx.read++
+			continue
 		}
+		idx.settled++
+		if _, ok := fast[key]; !ok {
+			fastKeys = append(fastKeys, key)
+		}
+		fast[key] = append(fast[key], &in[i])
+	}
+	var stored []*storedAlert
+	if len(toRead) > 0 {
 		var err error
 		if stored, err = t.absorbers(ctx, toRead, window); err != nil {
 			return n, err
-		}
-	}
-	fast := map[string][]*cairn.Alert{}
-	var fastKeys []string
-	for i := range in {
-		if key := alertKey(&in[i]); !slow[key] {
-			if _, ok := fast[key]; !ok {
-				fastKeys = append(fastKeys, key)
-			}
-			fast[key] = append(fast[key], &in[i])
 		}
 	}
 	for _, key := range fastKeys {
@@ -128,13 +129,6 @@ func (t *Tx) upsertAlerts(ctx context.Context, alerts []cairn.Alert, window time
 		}
 		stored = append(stored, sts...)
 	}
-	for i := range in {
-		if slow[alertKey(&in[i])] {
-			idx.read++
-		} else {
-			idx.settled++
-		}
-	}
 	byKey := map[string][]*storedAlert{}
 	ids := map[string]bool{}
 	for _, st := range stored {
@@ -143,7 +137,6 @@ func (t *Tx) upsertAlerts(ctx context.Context, alerts []cairn.Alert, window time
 			byKey[alertKey(&st.a)] = append(byKey[alertKey(&st.a)], st)
 		}
 	}
-	var inserts []*cairn.Alert
 	for i := range in {
 		a := &in[i]
 		if ids[a.ID] {
@@ -172,7 +165,6 @@ func (t *Tx) upsertAlerts(ctx context.Context, alerts []cairn.Alert, window time
 		ids[a.ID] = true
 		byKey[alertKey(a)] = append(byKey[alertKey(a)], st)
 		stored = append(stored, st)
-		inserts = append(inserts, &st.a)
 	}
 	// New alerts and new versions of merged ones, in one append.
 	var writes []*storedAlert
@@ -293,13 +285,26 @@ func scanStoredAlert(rows *sql.Rows) (*storedAlert, error) {
 	}
 	a.Kind, a.Status = cairn.AlertKind(kind), cairn.AlertStatus(status)
 	a.FirstSeen, a.LastSeen, a.CreatedAt = a.FirstSeen.UTC(), a.LastSeen.UTC(), a.CreatedAt.UTC()
-	if err := json.Unmarshal([]byte(samples), &a.SampleEventIDs); err != nil {
-		return nil, fmt.Errorf("alert %s: sample_event_ids: %w", a.ID, err)
-	}
-	if err := json.Unmarshal([]byte(fields), &a.Fields); err != nil {
-		return nil, fmt.Errorf("alert %s: fields: %w", a.ID, err)
+	if err := unmarshalAlertJSON(a, samples, fields); err != nil {
+		return nil, err
 	}
 	return &st, nil
+}
+
+// unmarshalAlertJSON decodes an alert's stored sample_event_ids and
+// fields ("": none).
+func unmarshalAlertJSON(a *cairn.Alert, samples, fields string) error {
+	if samples != "" {
+		if err := json.Unmarshal([]byte(samples), &a.SampleEventIDs); err != nil {
+			return fmt.Errorf("alert %s: sample_event_ids: %w", a.ID, err)
+		}
+	}
+	if fields != "" {
+		if err := json.Unmarshal([]byte(fields), &a.Fields); err != nil {
+			return fmt.Errorf("alert %s: fields: %w", a.ID, err)
+		}
+	}
+	return nil
 }
 
 // compactAlertVersionsAt is how many superseded alert versions the writer
