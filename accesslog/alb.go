@@ -61,11 +61,11 @@ func normalizeALB(f []string, ev *cairn.Event) error {
 	default:
 		return errors.New("type " + strconv.Quote(f[albType]) + " is not http, https, h2, grpcs, ws or wss")
 	}
-	t, err := time.Parse(time.RFC3339Nano, f[albTime])
+	t, err := logTime(time.RFC3339Nano, f[albTime])
 	if err != nil {
-		return errors.New("time: " + err.Error())
+		return err
 	}
-	ev.Time = t.UTC()
+	ev.Time = t
 	ev.Source = SourceALB
 	ev.EventSource = f[albELB]
 	ev.EventType = f[albType]

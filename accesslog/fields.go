@@ -2,8 +2,24 @@ package accesslog
 
 import (
 	"errors"
+	"strconv"
 	"strings"
+	"time"
 )
+
+// logTime parses a record's time in layout, as UTC. The zero time
+// (0001-01-01T00:00:00Z) is refused: no service logged then, and Cairn
+// reads a zero time as "no time".
+func logTime(layout, s string) (time.Time, error) {
+	t, err := time.Parse(layout, s)
+	if err != nil {
+		return time.Time{}, errors.New("time: " + err.Error())
+	}
+	if t.IsZero() {
+		return time.Time{}, errors.New("time: " + strconv.Quote(s) + " is the zero time")
+	}
+	return t.UTC(), nil
+}
 
 // splitFields splits an access log line into fields separated by single
 // spaces; "quoted" fields (with \" and \\ escapes) and [bracketed] fields

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/cairn-sec/cairn"
 )
@@ -46,14 +45,14 @@ const (
 )
 
 func normalizeS3(f []string, ev *cairn.Event) error {
-	t, err := time.Parse("02/Jan/2006:15:04:05 -0700", f[s3Time])
+	t, err := logTime("02/Jan/2006:15:04:05 -0700", f[s3Time])
 	if err != nil {
-		return errors.New("time: " + err.Error())
+		return err
 	}
 	if !strings.Contains(f[s3Operation], ".") {
 		return errors.New("operation " + f[s3Operation] + " is not like REST.GET.OBJECT")
 	}
-	ev.Time = t.UTC()
+	ev.Time = t
 	ev.Source = SourceS3
 	ev.EventName = f[s3Operation]
 	ev.EventSource = "s3.amazonaws.com"
