@@ -35,35 +35,35 @@ unit:
 
 # Every input parser is fuzzed briefly.
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./notification
-	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./cloudtrail
-	$(GO) test -run '^$$' -fuzz '^FuzzNormalize$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./cloudtrail
-	$(GO) test -run '^$$' -fuzz '^FuzzCompile$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./search
-	$(GO) test -run '^$$' -fuzz '^FuzzParseDigest$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./digest
-	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./vpcflow
-	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./route53resolver
-	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./cwlogs
-	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./applog
-	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./accesslog
-	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/logtime
-	$(GO) test -run '^$$' -fuzz '^FuzzSniffKind$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s .
-	$(GO) test -run '^$$' -fuzz '^FuzzParseRule$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./sigma
-	$(GO) test -run '^$$' -fuzz '^FuzzMatch$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./sigma
-	$(GO) test -run '^$$' -fuzz '^FuzzParseCases$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./rulepack
-	$(GO) test -run '^$$' -fuzz '^FuzzNewValues$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./rulepack
-	$(GO) test -run '^$$' -fuzz '^FuzzParsePolicy$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./doctor
-	$(GO) test -run '^$$' -fuzz '^FuzzParseFirehose$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./push
-	$(GO) test -run '^$$' -fuzz '^FuzzParseLogs$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./push
-	$(GO) test -run '^$$' -fuzz '^FuzzDecodeLines$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./push
-	$(GO) test -run '^$$' -fuzz '^FuzzEvaluate$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./detect
-	$(GO) test -run '^$$' -fuzz '^FuzzStoredState$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./detect
-	$(GO) test -run '^$$' -fuzz '^FuzzParsePlain$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./ioc
-	$(GO) test -run '^$$' -fuzz '^FuzzParseCSV$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./ioc
-	$(GO) test -run '^$$' -fuzz '^FuzzParseSTIX$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./ioc
-	$(GO) test -run '^$$' -fuzz '^FuzzParsePattern$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./ioc
-	$(GO) test -run '^$$' -fuzz '^FuzzReplaceKey$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./keyrotate
-	$(GO) test -run '^$$' -fuzz '^FuzzParseKeySecret$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./awsauth
-	$(GO) test -run '^$$' -fuzz '^FuzzPolicy$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./watch
+	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz FuzzParse ./notification
+	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz FuzzDecode ./cloudtrail
+	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz FuzzNormalize ./cloudtrail
+	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz FuzzCompile ./search
+	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz FuzzParseDigest ./digest
+	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz FuzzDecode ./vpcflow
+	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz FuzzDecode ./route53resolver
+	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz FuzzDecode ./cwlogs
+	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz FuzzDecode ./applog
+	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz FuzzDecode ./accesslog
+	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz FuzzParse ./internal/logtime
+	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz FuzzSniffKind .
+	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz FuzzParseRule ./sigma
+	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz FuzzMatch ./sigma
+	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz FuzzParseCases ./rulepack
+	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz FuzzNewValues ./rulepack
+	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz FuzzParsePolicy ./doctor
+	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz FuzzParseFirehose ./push
+	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz FuzzParseLogs ./push
+	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz FuzzDecodeLines ./push
+	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz FuzzEvaluate ./detect
+	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz FuzzStoredState ./detect
+	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz FuzzParsePlain ./ioc
+	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz FuzzParseCSV ./ioc
+	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz FuzzParseSTIX ./ioc
+	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz FuzzParsePattern ./ioc
+	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz FuzzReplaceKey ./keyrotate
+	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz FuzzParseKeySecret ./awsauth
+	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz FuzzPolicy ./watch
 
 test: tools vet unit fuzz
 
