@@ -13,9 +13,14 @@ import (
 // GroupKey is what a detection alert is about: the account and the
 // principal (user ARN, else user name), else the source address, so that
 // one actor's repeated matches share an alert and different actors' do
-// not.
+// not. An assumed-role session is its role (the session issuer): every
+// session of a role is named apart (instance IDs, task IDs, random
+// names), and an alert per session would bury the one per role.
 func GroupKey(ev *cairn.Event) string {
 	who := ev.UserARN
+	if ev.UserType == "AssumedRole" && ev.SessionIssuerARN != "" {
+		who = ev.SessionIssuerARN
+	}
 	if who == "" {
 		who = ev.UserName
 	}

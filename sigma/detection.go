@@ -33,7 +33,7 @@ type FieldMatch struct {
 	Null      bool     // a null value is among the alternatives
 	Line      int
 
-	path     []string
+	path     fieldPath
 	m        mods
 	want     bool // exists: true/false
 	matchers []valueMatcher
@@ -57,10 +57,10 @@ func (s *Selection) eval(e *Event) bool {
 
 func (f *FieldMatch) eval(e *Event) bool {
 	if f.m.exists {
-		return e.has(f.path) == f.want
+		return e.hasPath(f.path) == f.want
 	}
 	var buf [16]int32
-	leaves := e.find(0, f.path, true, buf[:0])
+	leaves := e.findPath(f.path, true, buf[:0])
 	var r bool
 	switch {
 	case f.m.all:
@@ -287,11 +287,11 @@ func (c *compiler) group(n *yaml.Node) ([]*FieldMatch, error) {
 // field compiles one `field|mods` with its values.
 func (c *compiler) field(key string, line int, vals []*yaml.Node) (*FieldMatch, error) {
 	parts := strings.Split(key, "|")
-	f := &FieldMatch{Field: parts[0], Modifiers: parts[1:], Line: line, path: splitPath(parts[0])}
+	f := &FieldMatch{Field: parts[0], Modifiers: parts[1:], Line: line, path: newFieldPath(parts[0])}
 	if key != "" && f.Field == "" && len(f.Modifiers) == 0 {
 		return nil, errorf(c.file, line, "empty field name")
 	}
-	for _, seg := range f.path {
+	for _, seg := range f.path.segs {
 		if seg == "" {
 			return nil, errorf(c.file, line, "field %q has an empty path segment", f.Field)
 		}

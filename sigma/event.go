@@ -21,9 +21,10 @@ type Event struct {
 	used  bool     // dec/low hold entries to clear on Reset
 	plain bool     // no whitespace between tokens and no escapes: a container's text is its raw bytes
 	lower []byte   // routing scratch
-	// root indexes the top-level keys, built at the first lookup after
-	// Reset (rootState 1; 2: not usable, keys with dots or repeated)
-	root      map[string]int32
+	// slots index the root members by the slots of the keys rules use
+	// (node index + 1; 0: absent), built at the first lookup after Reset
+	// (rootState 1; 2: not usable, keys with dots or repeated)
+	slots     []int32
 	rootState uint8
 }
 
@@ -94,10 +95,7 @@ func (e *Event) release() {
 }
 
 func (e *Event) clearCache() {
-	if e.rootState != 0 {
-		clear(e.root)
-		e.rootState = 0
-	}
+	e.rootState = 0
 	if e.used {
 		clear(e.dec)
 		clear(e.low)

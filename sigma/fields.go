@@ -30,19 +30,6 @@ func (e *Event) find(at int32, path []string, expand bool, dst []int32) []int32 
 		return dst
 	}
 	seg := path[0]
-	if at == 0 {
-		// Rules look up a handful of top-level fields many times per
-		// event: index them once.
-		if e.rootState == 0 {
-			e.indexRoot()
-		}
-		if e.rootState == 1 {
-			if c, ok := e.root[seg]; ok {
-				return e.find(c, path[1:], expand, dst)
-			}
-			return dst
-		}
-	}
 	for c := at + 1; c != 0; c = e.nodes[c].next {
 		cn := &e.nodes[c]
 		k := e.raw[cn.ks:cn.ke]
@@ -259,29 +246,40 @@ func (e *Event) lowerKey(v []byte) []byte {
 	return e.lower
 }
 
-// indexRoot indexes the root object's keys (they point into raw, which
-// outlives the index: Reset clears it). An object with a dotted key (found
-// by a path of several segments) or a repeated one is not indexed.
+// indexRoot records which root members fill the slots of the keys rules
+// use (see rootslots.go). A root with a dotted key (found by a path of
+// several segments), an escaped key or a slotted key repeated is not
+// indexed: lookups then scan it.
 func (e *Event) indexRoot() {
 	e.rootState = 2
 	if len(e.nodes) == 0 || e.nodes[0].kind != kObject || !e.nodes[0].kids {
 		return
 	}
-	if e.root == nil {
-		e.root = make(map[string]int32, 32)
+	var slots map[string]int32
+	if m := rootSlots.m.Load(); m != nil {
+		slots = *m
+	}
+	if cap(e.slots) < len(slots) {
+		e.slots = make([]int32, len(slots), len(slots)+len(slots)/4)
+	} else {
+		e.slots = e.slots[:len(slots)]
+		clear(e.slots)
 	}
 	for c := int32(1); c != 0; c = e.nodes[c].next {
 		cn := &e.nodes[c]
 		if cn.kesc || cn.ke <= cn.ks {
-			clear(e.root)
 			return
 		}
 		k := unsafe.String(&e.raw[cn.ks], cn.ke-cn.ks)
-		if _, dup := e.root[k]; dup || strings.IndexByte(k, '.') >= 0 {
-			clear(e.root)
+		if strings.IndexByte(k, '.') >= 0 {
 			return
 		}
-		e.root[k] = c
+		if s, ok := slots[k]; ok {
+			if e.slots[s] != 0 {
+				return
+			}
+			e.slots[s] = c + 1
+		}
 	}
 	e.rootState = 1
 }

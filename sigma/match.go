@@ -172,7 +172,7 @@ func timePart(t time.Time, part string) int {
 // value(s) the field is compared with (equality, or prefix/suffix/contains
 // when combined with those modifiers).
 type refMatcher struct {
-	path  []string
+	path  fieldPath
 	kind  uint8 // pExact, pPrefix, pSuffix, pContains
 	cased bool
 }
@@ -183,7 +183,7 @@ func (m *refMatcher) match(e *Event, n int32) bool {
 		return false
 	}
 	var buf [8]int32
-	for _, r := range e.find(0, m.path, true, buf[:0]) {
+	for _, r := range e.findPath(m.path, true, buf[:0]) {
 		w, ok := e.text(r)
 		if !ok {
 			continue

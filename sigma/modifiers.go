@@ -228,7 +228,7 @@ func (c *compiler) compileOne(m mods, v *yaml.Node, s string) ([]valueMatcher, e
 		if strings.TrimSpace(s) == "" {
 			return nil, fmt.Errorf("fieldref needs a field name")
 		}
-		return []valueMatcher{&refMatcher{path: splitPath(s), kind: m.wrap, cased: m.cased}}, nil
+		return []valueMatcher{&refMatcher{path: newFieldPath(s), kind: m.wrap, cased: m.cased}}, nil
 	}
 	// Plain string value: windash and encodings, then wildcards.
 	variants := [][]vtok{parseWildcards(s)}

@@ -7,10 +7,11 @@ import (
 )
 
 // RuleSet evaluates many detection rules against each event cheaply. Rules
-// are routed by log source, then indexed by the literal eventName (or, when
-// a rule does not pin eventName, eventSource) values it requires, so an
-// event is only tested against the rules that can possibly match it.
-// A RuleSet is immutable and safe for concurrent use.
+// are routed by log source, then indexed by the literal values one field
+// must equal for the rule to match: eventName when the rule pins it, else
+// eventSource, else one of the other fields in indexFields. An event is
+// only tested against the rules that can possibly match it. A RuleSet is
+// immutable and safe for concurrent use.
 type RuleSet struct {
 	rules []*Rule // detection rules, in the order given
 	mu    sync.Mutex
@@ -18,18 +19,34 @@ type RuleSet struct {
 	pool  sync.Pool
 }
 
+// indexFields are the fields a rule may be indexed by, most selective
+// first: a rule goes under the first one its condition pins to literals.
+// After eventName and eventSource come the fields that rules matching
+// every API call pin (the identity type of root or assumed-role rules,
+// error codes of denial rules, service events).
+var indexFields = []string{"eventName", "eventSource", "userIdentity.type", "errorCode", "eventType"}
+
 // index is the routing table for one log source.
 type index struct {
-	rules    []*Rule
-	byName   map[string][]int // lower-cased eventName → rule positions
-	bySource map[string][]int // lower-cased eventSource → rule positions
-	always   []int            // rules with no literal eventName/eventSource requirement
-	pos      map[*Rule]int
+	rules  []*Rule
+	fields []fieldIndex // per indexFields entry that some rule uses, in that order
+	always []int        // rules with no literal requirement on any index field
+	pos    map[*Rule]int
 }
 
-// Index statistics, for logs and tests.
+// fieldIndex routes the rules indexed by one field.
+type fieldIndex struct {
+	field string
+	path  fieldPath
+	by    map[string][]int // lower-cased value → rule positions
+	rules int              // distinct rules indexed by the field
+}
+
+// IndexStats describe how rules are indexed, for logs and tests.
+// ByOtherField counts the rules indexed by a field after eventName and
+// eventSource (see indexFields).
 type IndexStats struct {
-	Rules, ByEventName, ByEventSource, Unindexed int
+	Rules, ByEventName, ByEventSource, ByOtherField, Unindexed int
 }
 
 // NewRuleSet builds a rule set from detection rules; correlation rules and
@@ -51,18 +68,18 @@ func (rs *RuleSet) Rules(src LogSource) []*Rule { return rs.index(src).rules }
 // Stats describes how the rules for src are indexed.
 func (rs *RuleSet) Stats(src LogSource) IndexStats {
 	ix := rs.index(src)
-	seenN, seenS := map[int]bool{}, map[int]bool{}
-	for _, l := range ix.byName {
-		for _, i := range l {
-			seenN[i] = true
+	st := IndexStats{Rules: len(ix.rules), Unindexed: len(ix.always)}
+	for _, f := range ix.fields {
+		switch f.field {
+		case "eventName":
+			st.ByEventName = f.rules
+		case "eventSource":
+			st.ByEventSource = f.rules
+		default:
+			st.ByOtherField += f.rules
 		}
 	}
-	for _, l := range ix.bySource {
-		for _, i := range l {
-			seenS[i] = true
-		}
-	}
-	return IndexStats{Rules: len(ix.rules), ByEventName: len(seenN), ByEventSource: len(seenS), Unindexed: len(ix.always)}
+	return st
 }
 
 func (rs *RuleSet) index(src LogSource) *index {
@@ -74,7 +91,11 @@ func (rs *RuleSet) index(src LogSource) *index {
 	if ix, ok := rs.idx.Load(src); ok {
 		return ix.(*index)
 	}
-	ix := &index{byName: map[string][]int{}, bySource: map[string][]int{}, pos: map[*Rule]int{}}
+	ix := &index{pos: map[*Rule]int{}}
+	fields := make([]fieldIndex, len(indexFields))
+	for i, f := range indexFields {
+		fields[i] = fieldIndex{field: f, path: newFieldPath(f), by: map[string][]int{}}
+	}
 	for _, r := range rs.rules {
 		if !r.LogSource.Applies(src) {
 			continue
@@ -82,16 +103,27 @@ func (rs *RuleSet) index(src LogSource) *index {
 		pos := len(ix.rules)
 		ix.rules = append(ix.rules, r)
 		ix.pos[r] = pos
-		if names, ok := required(r.Detection.cond, "eventName"); ok {
-			for _, n := range names {
-				ix.byName[n] = appendOnce(ix.byName[n], pos)
+		indexed := false
+		for i := range fields {
+			f := &fields[i]
+			vals, ok := required(r.Detection.cond, f.field)
+			if !ok {
+				continue
 			}
-		} else if srcs, ok := required(r.Detection.cond, "eventSource"); ok {
-			for _, s := range srcs {
-				ix.bySource[s] = appendOnce(ix.bySource[s], pos)
+			for _, v := range vals {
+				f.by[v] = appendOnce(f.by[v], pos)
 			}
-		} else {
+			f.rules++
+			indexed = true
+			break
+		}
+		if !indexed {
 			ix.always = append(ix.always, pos)
+		}
+	}
+	for _, f := range fields {
+		if f.rules > 0 {
+			ix.fields = append(ix.fields, f)
 		}
 	}
 	rs.idx.Store(src, ix)
@@ -142,16 +174,12 @@ func (rs *RuleSet) Eval(src LogSource, e *Event, dst []*Rule) []*Rule {
 	ix := rs.index(src)
 	start := len(dst)
 	var buf [4]int32
-	names := e.find(0, []string{"eventName"}, true, buf[:0])
-	for _, n := range names {
-		if v, ok := e.text(n); ok {
-			dst = ix.evalList(e, ix.byName[string(e.lowerKey(v))], dst)
-		}
-	}
-	srcs := e.find(0, []string{"eventSource"}, true, buf[:0])
-	for _, n := range srcs {
-		if v, ok := e.text(n); ok {
-			dst = ix.evalList(e, ix.bySource[string(e.lowerKey(v))], dst)
+	for i := range ix.fields {
+		f := &ix.fields[i]
+		for _, n := range e.findPath(f.path, true, buf[:0]) {
+			if v, ok := e.text(n); ok {
+				dst = ix.evalList(e, f.by[string(e.lowerKey(v))], dst)
+			}
 		}
 	}
 	dst = ix.evalList(e, ix.always, dst)

@@ -1,7 +1,11 @@
 package sigma
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 )
@@ -53,8 +57,9 @@ correlation: {type: event_count, rules: [ct], group-by: [a], timespan: 1m, condi
 	}
 }
 
-// TestRuleSetIndex: rules pinning eventName/eventSource are indexed, and
-// the index never changes an answer (arrays of names, case, unindexed).
+// TestRuleSetIndex: rules pinning eventName, eventSource or another index
+// field are indexed, and the index never changes an answer (arrays of
+// names, case, nested fields, unindexed).
 func TestRuleSetIndex(t *testing.T) {
 	src := `title: n
 id: n
@@ -80,6 +85,21 @@ title: cased
 id: cased
 logsource: {}
 detection: {a: {eventName|cased: CreateUser}, condition: a}
+---
+title: root
+id: root
+logsource: {}
+detection: {a: {userIdentity.type: Root}, f: {eventType: AwsServiceEvent}, condition: a and not f}
+---
+title: denied
+id: denied
+logsource: {}
+detection: {a: {errorCode: [AccessDenied, UnauthorizedOperation]}, b: {userIdentity.type: AWSService}, condition: a and not b}
+---
+title: service event
+id: svc
+logsource: {}
+detection: {a: {eventType: AwsServiceEvent}, condition: a}
 `
 	rules, errs := Parse([]byte(src), "r.yml", nil)
 	if len(errs) > 0 {
@@ -87,18 +107,25 @@ detection: {a: {eventName|cased: CreateUser}, condition: a}
 	}
 	rs := NewRuleSet(rules)
 	st := rs.Stats(CloudTrail)
-	if st.ByEventName != 3 || st.ByEventSource != 1 || st.Unindexed != 1 {
+	if st.ByEventName != 3 || st.ByEventSource != 1 || st.ByOtherField != 3 || st.Unindexed != 1 {
 		t.Errorf("stats %+v", st)
 	}
 	for ev, want := range map[string]string{
-		`{"eventName":"createuser"}`:                                "[n]",
-		`{"eventName":"CreateUser"}`:                                "[n cased]",
-		`{"eventName":["B","DeleteUser"]}`:                          "[n or]",
-		`{"eventName":"B"}`:                                         "[or]",
-		`{"eventSource":"STS.amazonaws.com"}`:                       "[src]",
-		`{"eventSource":"iam.amazonaws.com","x":1}`:                 "[un]",
-		`{"eventSource":"iam.amazonaws.com","a":1}`:                 "[src]",
-		`{"eventName":"CreateUser","userIdentity":{"type":"Root"}}`: "[cased]",
+		`{"eventName":"createuser"}`:                                        "[n]",
+		`{"eventName":"CreateUser"}`:                                        "[n cased]",
+		`{"eventName":["B","DeleteUser"]}`:                                  "[n or]",
+		`{"eventName":"B"}`:                                                 "[or]",
+		`{"eventSource":"STS.amazonaws.com"}`:                               "[src]",
+		`{"eventSource":"iam.amazonaws.com","x":1}`:                         "[un]",
+		`{"eventSource":"iam.amazonaws.com","a":1}`:                         "[src]",
+		`{"eventName":"CreateUser","userIdentity":{"type":"Root"}}`:         "[cased root]",
+		`{"userIdentity":{"type":"root"},"eventType":"AwsApiCall"}`:         "[root]",
+		`{"userIdentity":{"type":"Root"},"eventType":"AwsServiceEvent"}`:    "[svc]",
+		`{"userIdentity":[{"type":"IAMUser"},{"type":"Root"}]}`:             "[root]",
+		`{"userIdentity.type":"Root"}`:                                      "[root]",
+		`{"errorCode":"accessdenied","userIdentity":{"type":"Root"}}`:       "[root denied]",
+		`{"errorCode":"AccessDenied","userIdentity":{"type":"AWSService"}}`: "[]",
+		`{"errorCode":["Other","UnauthorizedOperation"]}`:                   "[denied]",
 		`[]`:    "[]",
 		`"str"`: "[]",
 	} {
@@ -165,4 +192,65 @@ func TestIsRuleFile(t *testing.T) {
 			t.Errorf("isRuleFile(%q) != %v", name, want)
 		}
 	}
+}
+
+// TestRuleSetIndexAgreesWithFullScan: over the labeled test events and,
+// when the datasets are present, Panther's 475 CloudTrail cases with the
+// SigmaHQ rules added, the index picks exactly the rules a scan of every
+// rule matches.
+func TestRuleSetIndexAgreesWithFullScan(t *testing.T) {
+	rules := loadTestRules(t)
+	var events []json.RawMessage
+	for _, c := range loadLabeled(t) {
+		events = append(events, c.Event)
+	}
+	if dir := filepath.Join(datasets, "sigma/rules/cloud/aws/cloudtrail"); dirExists(dir) {
+		hq, errs := LoadDir(dir, nil)
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		rules = append(rules, hq...)
+	}
+	if data, err := os.ReadFile(filepath.Join(datasets, "panther/panther_cloudtrail_tests.jsonl")); err == nil {
+		for _, line := range bytes.Split(data, []byte("\n")) {
+			var tc struct {
+				Log json.RawMessage `json:"log"`
+			}
+			if json.Unmarshal(line, &tc) == nil && len(tc.Log) > 0 {
+				events = append(events, tc.Log)
+			}
+		}
+	}
+	rs := NewRuleSet(rules)
+	all := rs.Rules(CloudTrail)
+	matches := 0
+	for i, raw := range events {
+		e, err := ParseEvent(raw)
+		if err != nil {
+			t.Fatalf("event %d: %v", i, err)
+		}
+		var full []string
+		for _, r := range all {
+			if r.Match(e) {
+				full = append(full, r.Key())
+			}
+		}
+		var got []string
+		for _, r := range rs.Eval(CloudTrail, e, nil) {
+			got = append(got, r.Key())
+		}
+		if fmt.Sprint(got) != fmt.Sprint(full) {
+			t.Errorf("event %d: index matched %v, full scan %v", i, got, full)
+		}
+		matches += len(full)
+	}
+	if matches == 0 {
+		t.Fatal("no event matched any rule: the comparison proves nothing")
+	}
+	t.Logf("%d events, %d rules, %d matches agree", len(events), len(all), matches)
+}
+
+func dirExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
 }

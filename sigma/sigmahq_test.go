@@ -40,7 +40,7 @@ func TestSigmaHQRulesLoad(t *testing.T) {
 	if st.Rules != 57 {
 		t.Fatalf("%d rules apply to CloudTrail, want 57", st.Rules)
 	}
-	t.Logf("index: %d by eventName, %d by eventSource, %d unindexed", st.ByEventName, st.ByEventSource, st.Unindexed)
+	t.Logf("index: %d by eventName, %d by eventSource, %d by another field, %d unindexed", st.ByEventName, st.ByEventSource, st.ByOtherField, st.Unindexed)
 	for _, r := range rules {
 		if r.ID == "" || r.Author == "" || r.Level == "" {
 			t.Errorf("%s: missing id/author/level", r.File)

@@ -46,9 +46,9 @@ func TestTestdataEvents(t *testing.T) {
 	rules := loadTestRules(t)
 	rs := NewRuleSet(rules)
 	st := rs.Stats(CloudTrail)
-	t.Logf("%d detection rules: %d by eventName, %d by eventSource, %d unindexed", st.Rules, st.ByEventName, st.ByEventSource, st.Unindexed)
-	if st.Unindexed != 3 { // root activity, offensive user agent, leaked-key keywords
-		t.Errorf("%d unindexed rules, want 3", st.Unindexed)
+	t.Logf("%d detection rules: %d by eventName, %d by eventSource, %d by another field, %d unindexed", st.Rules, st.ByEventName, st.ByEventSource, st.ByOtherField, st.Unindexed)
+	if st.ByOtherField != 1 || st.Unindexed != 2 { // root activity by userIdentity.type; offensive user agent, leaked-key keywords
+		t.Errorf("%d rules by another field, %d unindexed, want 1 and 2", st.ByOtherField, st.Unindexed)
 	}
 	for _, c := range loadLabeled(t) {
 		got, err := rs.Match(c.Event)

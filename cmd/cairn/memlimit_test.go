@@ -10,17 +10,20 @@ func TestSetGoMemoryLimit(t *testing.T) {
 	old := debug.SetMemoryLimit(-1)
 	t.Cleanup(func() { debug.SetMemoryLimit(old) })
 	for _, c := range []struct {
-		env    string
-		budget int
-		want   int64
+		env       string
+		budget    int
+		detection bool
+		want      int64
 	}{
-		{"", 256 << 20, 512 << 20},
-		{"", 16 << 20, 64 << 20}, // the floor
-		{"1GiB", 16 << 20, math.MaxInt64},
+		{"", 256 << 20, false, 512 << 20},
+		{"", 16 << 20, false, 64 << 20}, // the floor
+		{"", 16 << 20, true, 96 << 20},  // the floor and detection's share
+		{"", 256 << 20, true, 544 << 20},
+		{"1GiB", 16 << 20, true, math.MaxInt64},
 	} {
 		debug.SetMemoryLimit(math.MaxInt64)
 		t.Setenv("GOMEMLIMIT", c.env)
-		setGoMemoryLimit(c.budget)
+		setGoMemoryLimit(c.budget, c.detection)
 		if got := debug.SetMemoryLimit(-1); got != c.want {
 			t.Errorf("GOMEMLIMIT=%q budget %d: limit %d, want %d", c.env, c.budget, got, c.want)
 		}

@@ -51,7 +51,6 @@ func openPipeline(ctx context.Context, cfg config.Config, log *slog.Logger, work
 		return nil, err
 	}
 	budget := int(cfg.Collector.MemoryBudget)
-	setGoMemoryLimit(budget)
 	// Workers each fill one chunk, the committer's queue holds one per
 	// worker, and a commit group is a quarter of the budget.
 	copts := ingest.CommitterOptions{GroupBytes: budget / 4, Linger: cfg.Collector.GroupLinger, Queue: workers}
@@ -60,6 +59,7 @@ func openPipeline(ctx context.Context, cfg config.Config, log *slog.Logger, work
 		store.Close()
 		return nil, err
 	}
+	setGoMemoryLimit(budget, eng != nil)
 	if eng != nil {
 		copts.Detector = eng // every transaction's events are evaluated before it commits
 	}
