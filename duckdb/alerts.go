@@ -28,7 +28,9 @@ type execQuerier interface {
 // this transaction) are left out. Detection evaluates exactly these, so an
 // object processed again after a crash raises no alert twice.
 func (t *Tx) Inserted(ctx context.Context) ([]*cairn.Event, error) {
-	if err := t.flush(ctx); err != nil {
+	// The rows are written while the caller evaluates the events; the
+	// next statement on the connection waits for them.
+	if err := t.flushAsync(ctx); err != nil {
 		return nil, err
 	}
 	return t.inserted, nil
@@ -87,7 +89,7 @@ func (t *Tx) upsertAlerts(ctx context.Context, alerts []cairn.Alert, window time
 	}
 	idx := &t.s.alertIdx
 	if !t.bypassIndex && !idx.loaded {
-		if err := idx.load(ctx, t.s.wconn); err != nil {
+		if err := idx.load(ctx, t.wc()); err != nil {
 			return n, err
 		}
 	}
@@ -215,11 +217,11 @@ const stageKeysDDL = `CREATE TEMP TABLE IF NOT EXISTS stage_alert_keys (id VARCH
 // touch: those with one of their IDs, and the open or acknowledged ones of
 // the same kinds, rules and groups near their time.
 func (t *Tx) absorbers(ctx context.Context, in []cairn.Alert, window time.Duration) ([]*storedAlert, error) {
-	if _, err := t.s.wconn.ExecContext(ctx, stageKeysDDL); err != nil {
+	if _, err := t.wc().ExecContext(ctx, stageKeysDDL); err != nil {
 		return nil, fmt.Errorf("stage alert keys: %w", err)
 	}
 	from := in[0].FirstSeen
-	err := t.s.wconn.Raw(func(dc any) error {
+	err := t.wc().Raw(func(dc any) error {
 		app, err := duckdb.NewAppender(dc.(driver.Conn), "temp", "main", "stage_alert_keys")
 		if err != nil {
 			return err
@@ -239,8 +241,8 @@ func (t *Tx) absorbers(ctx context.Context, in []cairn.Alert, window time.Durati
 	if err != nil {
 		return nil, fmt.Errorf("stage alert keys: %w", err)
 	}
-	defer t.s.wconn.ExecContext(context.WithoutCancel(ctx), `DELETE FROM stage_alert_keys`)
-	rows, err := t.s.wconn.QueryContext(ctx, `SELECT `+storedAlertColumns+`
+	defer t.wc().ExecContext(context.WithoutCancel(ctx), `DELETE FROM stage_alert_keys`)
+	rows, err := t.wc().QueryContext(ctx, `SELECT `+storedAlertColumns+`
 		FROM `+latestAlertVersions+` a WHERE id IN (SELECT id FROM stage_alert_keys)
 			OR (status <> 'closed' AND last_seen >= ? AND EXISTS (SELECT 1 FROM stage_alert_keys s
 				WHERE s.kind = a.kind AND s.rule_id = a.rule_id AND s.group_key = a.group_key))`, from.Add(-window).UTC())
@@ -318,7 +320,7 @@ func (t *Tx) appendAlertVersions(sts []*storedAlert) error {
 	if len(sts) == 0 {
 		return nil
 	}
-	return t.s.wconn.Raw(func(dc any) error {
+	return t.wc().Raw(func(dc any) error {
 		if t.s.alertApp == nil {
 			app, err := duckdb.NewAppender(dc.(driver.Conn), "", "main", "alert_versions")
 			if err != nil {
@@ -348,7 +350,7 @@ func (t *Tx) appendAlertVersions(sts []*storedAlert) error {
 // compactAlertVersions deletes the versions of alerts that later ones
 // superseded.
 func (t *Tx) compactAlertVersions(ctx context.Context) error {
-	if _, err := t.s.wconn.ExecContext(ctx, `DELETE FROM alert_versions v USING
+	if _, err := t.wc().ExecContext(ctx, `DELETE FROM alert_versions v USING
 		(SELECT id, max(version) AS latest FROM alert_versions GROUP BY id) l
 		WHERE v.id = l.id AND v.version < l.latest`); err != nil {
 		return fmt.Errorf("delete superseded alert versions: %w", err)
@@ -377,7 +379,7 @@ func (s *Store) SetAlertStatus(ctx context.Context, id string, status cairn.Aler
 		return err
 	}
 	t := tx.(*Tx)
-	res, err := t.s.wconn.ExecContext(ctx, `UPDATE alert_versions SET status = ?, updated_at = ? WHERE id = ?`, string(status), t.now, id)
+	res, err := t.wc().ExecContext(ctx, `UPDATE alert_versions SET status = ?, updated_at = ? WHERE id = ?`, string(status), t.now, id)
 	if err != nil {
 		tx.Rollback()
 		return fmt.Errorf("set alert %s %s: %w", id, status, err)
@@ -556,7 +558,7 @@ func (s *Store) GetAlert(ctx context.Context, id string) (cairn.Alert, error) {
 // windows) and its generation inside the transaction; generation 0 and nil
 // when none is stored.
 func (t *Tx) LoadState(ctx context.Context, name string) (int64, []byte, error) {
-	return loadState(ctx, t.s.wconn, name)
+	return loadState(ctx, t.wc(), name)
 }
 
 // LoadState is Tx.LoadState outside a write transaction.
@@ -579,10 +581,10 @@ func loadState(ctx context.Context, db execQuerier, name string) (int64, []byte,
 
 // SaveState replaces a named state blob in the transaction.
 func (t *Tx) SaveState(ctx context.Context, name string, generation int64, state []byte) error {
-	if _, err := t.s.wconn.ExecContext(ctx, `DELETE FROM detect_state WHERE name = ?`, name); err != nil {
+	if _, err := t.wc().ExecContext(ctx, `DELETE FROM detect_state WHERE name = ?`, name); err != nil {
 		return fmt.Errorf("save state %s: %w", name, err)
 	}
-	if _, err := t.s.wconn.ExecContext(ctx, `INSERT INTO detect_state VALUES (?, ?, ?, ?)`, name, generation, string(state), t.now); err != nil {
+	if _, err := t.wc().ExecContext(ctx, `INSERT INTO detect_state VALUES (?, ?, ?, ?)`, name, generation, string(state), t.now); err != nil {
 		return fmt.Errorf("save state %s: %w", name, err)
 	}
 	t.wroteState(name, generation)

@@ -141,7 +141,7 @@ func (s *Store) RecordDelivery(ctx context.Context, d cairn.AlertDelivery) error
 	if !d.DeliveredAt.IsZero() {
 		delivered = d.DeliveredAt.UTC()
 	}
-	_, err = t.s.wconn.ExecContext(ctx, `INSERT INTO alert_deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	_, err = t.wc().ExecContext(ctx, `INSERT INTO alert_deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (alert_id, output) DO UPDATE SET attempts = excluded.attempts, next_attempt = excluded.next_attempt,
 			delivered_at = excluded.delivered_at, last_error = excluded.last_error,
 			sent_severity = excluded.sent_severity, sent_count = excluded.sent_count`,

@@ -109,10 +109,10 @@ func (s *Store) SaveDigestCheck(ctx context.Context, c cairn.DigestCheck, alerts
 	defer tx.Rollback()
 	t := tx.(*Tx)
 	pending, _ := json.Marshal(c.Pending)
-	if _, err := t.s.wconn.ExecContext(ctx, `DELETE FROM digest_checks WHERE bucket = ? AND key = ?`, c.Bucket, c.Key); err != nil {
+	if _, err := t.wc().ExecContext(ctx, `DELETE FROM digest_checks WHERE bucket = ? AND key = ?`, c.Bucket, c.Key); err != nil {
 		return fmt.Errorf("save digest check %s: %w", c.Key, err)
 	}
-	if _, err := t.s.wconn.ExecContext(ctx, `INSERT INTO digest_checks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	if _, err := t.wc().ExecContext(ctx, `INSERT INTO digest_checks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.Bucket, c.Key, c.Chain, c.End, nullString(c.Signature), nullString(c.Hash), c.Status, string(pending), t.now); err != nil {
 		return fmt.Errorf("save digest check %s: %w", c.Key, err)
 	}

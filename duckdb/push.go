@@ -28,7 +28,7 @@ func (s *Store) BeginTx(ctx context.Context) (*Tx, error) {
 // already in the push_requests ledger.
 func (t *Tx) RequestDone(ctx context.Context, endpoint, requestID string) (bool, error) {
 	var n int
-	err := t.s.wconn.QueryRowContext(ctx, `SELECT count(*) FROM push_requests WHERE endpoint = ? AND request_id = ?`,
+	err := t.wc().QueryRowContext(ctx, `SELECT count(*) FROM push_requests WHERE endpoint = ? AND request_id = ?`,
 		endpoint, requestID).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("look up push request %s %s: %w", endpoint, requestID, err)
@@ -38,7 +38,7 @@ func (t *Tx) RequestDone(ctx context.Context, endpoint, requestID string) (bool,
 
 // MarkRequest writes a push request's ledger entry.
 func (t *Tx) MarkRequest(ctx context.Context, r cairn.PushRequest) error {
-	_, err := t.s.wconn.ExecContext(ctx, `INSERT INTO push_requests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := t.wc().ExecContext(ctx, `INSERT INTO push_requests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.Endpoint, r.RequestID, nullString(r.OrganizationID), r.Records, r.Events, r.Errors, r.Bytes, r.RawBytes,
 		nullTime(r.Time), t.now)
 	if err != nil {

@@ -19,7 +19,7 @@ func (t *Tx) StateGeneration(ctx context.Context, name string) (int64, error) {
 		return gen, nil // the writer's own, committed: nobody else writes
 	}
 	var gen sql.NullInt64
-	err := t.s.wconn.QueryRowContext(ctx, `SELECT max(generation) FROM (
+	err := t.wc().QueryRowContext(ctx, `SELECT max(generation) FROM (
 		SELECT generation FROM detect_state WHERE name = $1
 		UNION ALL SELECT generation FROM detect_state_deltas WHERE name = $1)`, name).Scan(&gen)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -46,7 +46,7 @@ func (t *Tx) wroteState(name string, gen int64) {
 // AppendStateDelta records what changed in a named state since its last
 // blob or delta, with the next generation.
 func (t *Tx) AppendStateDelta(ctx context.Context, name string, generation int64, delta []byte) error {
-	if _, err := t.s.wconn.ExecContext(ctx, `INSERT INTO detect_state_deltas VALUES (?, ?, ?, ?)`, name, generation, string(delta), t.now); err != nil {
+	if _, err := t.wc().ExecContext(ctx, `INSERT INTO detect_state_deltas VALUES (?, ?, ?, ?)`, name, generation, string(delta), t.now); err != nil {
 		return fmt.Errorf("save state delta %s: %w", name, err)
 	}
 	t.wroteState(name, generation)
@@ -57,7 +57,7 @@ func (t *Tx) AppendStateDelta(ctx context.Context, name string, generation int64
 // after (its blob's), oldest first, with the latest generation (after
 // when there is none).
 func (t *Tx) LoadStateDeltas(ctx context.Context, name string, after int64) ([][]byte, int64, error) {
-	rows, err := t.s.wconn.QueryContext(ctx, `SELECT generation, delta FROM detect_state_deltas WHERE name = ? AND generation > ? ORDER BY generation`, name, after)
+	rows, err := t.wc().QueryContext(ctx, `SELECT generation, delta FROM detect_state_deltas WHERE name = ? AND generation > ? ORDER BY generation`, name, after)
 	if err != nil {
 		return nil, after, fmt.Errorf("load state deltas %s: %w", name, err)
 	}
@@ -80,7 +80,7 @@ func (t *Tx) LoadStateDeltas(ctx context.Context, name string, after int64) ([][
 // DropStateDeltas deletes a named state's deltas up to generation (those
 // a blob saved with it supersedes).
 func (t *Tx) DropStateDeltas(ctx context.Context, name string, generation int64) error {
-	if _, err := t.s.wconn.ExecContext(ctx, `DELETE FROM detect_state_deltas WHERE name = ? AND generation <= ?`, name, generation); err != nil {
+	if _, err := t.wc().ExecContext(ctx, `DELETE FROM detect_state_deltas WHERE name = ? AND generation <= ?`, name, generation); err != nil {
 		return fmt.Errorf("drop state deltas %s: %w", name, err)
 	}
 	return nil

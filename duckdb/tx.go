@@ -2,6 +2,7 @@ package duckdb
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -38,6 +39,10 @@ type Tx struct {
 	// inserted are the events written, duplicates excluded (Inserted);
 	// the caller holds them until Commit anyway.
 	inserted []*cairn.Event
+	// writing reports the end of a background write of events (see
+	// flushAsync); writeErr is its error.
+	writing  chan error
+	writeErr error
 
 	// changedAlerts are the open-alert index's changes (each touched
 	// key's open alerts), applied at Commit; dropIndex drops the index at
@@ -139,13 +144,57 @@ func (t *Tx) Append(ctx context.Context, evs []*cairn.Event) error {
 	return nil
 }
 
-// flush writes buffered events, keeping the first of each event ID and
-// dropping those already stored. The IDs go to a staging table and one
+// flush writes the buffered events the transaction stores (see dedup).
+func (t *Tx) flush(ctx context.Context) error {
+	rows, err := t.dedup(ctx)
+	if err != nil {
+		return err
+	}
+	return t.writeRows(rows)
+}
+
+// flushAsync is flush whose rows are written in the background: the
+// caller may evaluate the events meanwhile. The next use of the
+// connection (wc), Commit and Rollback wait for the write; Commit fails
+// if it did.
+func (t *Tx) flushAsync(ctx context.Context) error {
+	rows, err := t.dedup(ctx)
+	if err != nil || len(rows) == 0 {
+		return err
+	}
+	done := make(chan error, 1)
+	t.writing = done
+	go func() { done <- t.writeRows(rows) }()
+	return nil
+}
+
+// wait waits for a background write of rows; it returns that write's
+// error (and keeps returning it).
+func (t *Tx) wait() error {
+	if t.writing != nil {
+		t.writeErr = <-t.writing
+		t.writing = nil
+	}
+	return t.writeErr
+}
+
+// wc is the writer connection, once no background write uses it.
+func (t *Tx) wc() *sql.Conn {
+	t.wait()
+	return t.s.wconn
+}
+
+// dedup settles which buffered events the transaction stores, keeping the
+// first of each event ID and dropping those already stored, and returns
+// them (also added to inserted). The IDs go to a staging table and one
 // join over the batch's time window (which lets DuckDB skip row groups by
 // their min/max time) finds the ones already stored.
-func (t *Tx) flush(ctx context.Context) error {
+func (t *Tx) dedup(ctx context.Context) ([]*cairn.Event, error) {
+	if err := t.wait(); err != nil {
+		return nil, err
+	}
 	if len(t.buf) == 0 {
-		return nil
+		return nil, nil
 	}
 	var minT, maxT time.Time
 	candidates := 0
@@ -161,13 +210,13 @@ func (t *Tx) flush(ctx context.Context) error {
 		}
 		candidates++
 		if err := t.ids.AppendRow(ev.EventID); err != nil {
-			return fmt.Errorf("stage event id: %w", err)
+			return nil, fmt.Errorf("stage event id: %w", err)
 		}
 	}
 	stored := map[string]struct{}{}
 	if candidates > 0 {
 		if err := t.ids.Flush(); err != nil {
-			return fmt.Errorf("stage event ids: %w", err)
+			return nil, fmt.Errorf("stage event ids: %w", err)
 		}
 		from := minT.UTC().Format("2006-01-02 15:04:05.999999")
 		to := maxT.UTC().Format("2006-01-02 15:04:05.999999")
@@ -176,24 +225,25 @@ func (t *Tx) flush(ctx context.Context) error {
 		rows, err := t.s.wconn.QueryContext(ctx, `SELECT DISTINCT e.event_id FROM events_data e SEMI JOIN stage_ids s ON e.event_id = s.event_id
 			WHERE e.time >= TIMESTAMP '`+from+`' AND e.time <= TIMESTAMP '`+to+`'`)
 		if err != nil {
-			return fmt.Errorf("find stored event ids: %w", err)
+			return nil, fmt.Errorf("find stored event ids: %w", err)
 		}
 		for rows.Next() {
 			var id string
 			if err := rows.Scan(&id); err != nil {
 				rows.Close()
-				return fmt.Errorf("find stored event ids: %w", err)
+				return nil, fmt.Errorf("find stored event ids: %w", err)
 			}
 			stored[id] = struct{}{}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return fmt.Errorf("find stored event ids: %w", err)
+			return nil, fmt.Errorf("find stored event ids: %w", err)
 		}
 		if _, err := t.s.wconn.ExecContext(ctx, `DELETE FROM stage_ids`); err != nil {
-			return fmt.Errorf("clear staged ids: %w", err)
+			return nil, fmt.Errorf("clear staged ids: %w", err)
 		}
 	}
+	start := len(t.inserted)
 	for _, ev := range t.buf {
 		if ev.EventID != "" {
 			if _, dup := stored[ev.EventID]; dup {
@@ -208,17 +258,34 @@ func (t *Tx) flush(ctx context.Context) error {
 			// not keep every record of a large object alive.
 			t.seen[strings.Clone(ev.EventID)] = struct{}{}
 		}
+		t.inserted = append(t.inserted, ev)
+		t.res.Inserted++
+	}
+	clear(t.buf)
+	t.buf = t.buf[:0]
+	return t.inserted[start:], nil
+}
+
+// writeFault, set by tests, fails the write of an event: a failure of the
+// appender (out of memory or disk) cannot be caused from outside.
+var writeFault func(*cairn.Event) error
+
+// writeRows appends events to the events table. It touches only the
+// events appender, so it may run while the caller reads the events.
+func (t *Tx) writeRows(evs []*cairn.Event) error {
+	for _, ev := range evs {
+		if writeFault != nil {
+			if err := writeFault(ev); err != nil {
+				return fmt.Errorf("append event %s: %w", ev.EventID, err)
+			}
+		}
 		if err := t.app.AppendRow(eventRow(ev, t.now)...); err != nil {
 			return fmt.Errorf("append event %s: %w", ev.EventID, err)
 		}
-		t.inserted = append(t.inserted, ev)
-		t.res.Inserted++
 	}
 	if err := t.app.Flush(); err != nil {
 		return fmt.Errorf("write events: %w", err)
 	}
-	clear(t.buf)
-	t.buf = t.buf[:0]
 	return nil
 }
 
@@ -226,7 +293,7 @@ func (t *Tx) flush(ctx context.Context) error {
 // ledger (committed earlier, or marked in this transaction).
 func (t *Tx) Done(ctx context.Context, ref cairn.ObjectRef) (bool, error) {
 	var n int
-	err := t.s.wconn.QueryRowContext(ctx, `SELECT count(*) FROM objects WHERE bucket = ? AND key = ? AND etag = ?`,
+	err := t.wc().QueryRowContext(ctx, `SELECT count(*) FROM objects WHERE bucket = ? AND key = ? AND etag = ?`,
 		ref.Bucket, ref.Key, ref.ETag).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("look up %s in objects: %w", ref, err)
@@ -236,7 +303,7 @@ func (t *Tx) Done(ctx context.Context, ref cairn.ObjectRef) (bool, error) {
 
 // MarkDone writes an object's ledger entry.
 func (t *Tx) MarkDone(ctx context.Context, rec cairn.ObjectRecord) error {
-	_, err := t.s.wconn.ExecContext(ctx, `INSERT INTO objects (bucket, key, etag, version_id, kind, events, errors, bytes, raw_bytes, object_time, ingested_at, sha256)
+	_, err := t.wc().ExecContext(ctx, `INSERT INTO objects (bucket, key, etag, version_id, kind, events, errors, bytes, raw_bytes, object_time, ingested_at, sha256)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		rec.Ref.Bucket, rec.Ref.Key, rec.Ref.ETag, nullString(rec.Ref.VersionID), string(rec.Kind),
 		rec.Events, rec.Errors, rec.Bytes, rec.RawBytes, nullTime(rec.Ref.EventTime), t.now, nullString(rec.SHA256))
@@ -257,7 +324,7 @@ func (t *Tx) Reject(ctx context.Context, errs []cairn.IngestError) error {
 		// object is processed (a large object's earlier chunks may have
 		// committed before a crash); whole-object failures are kept per
 		// attempt.
-		_, err := t.s.wconn.ExecContext(ctx, `INSERT INTO ingest_errors SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9
+		_, err := t.wc().ExecContext(ctx, `INSERT INTO ingest_errors SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9
 			WHERE $6 < 0 OR NOT EXISTS (SELECT 1 FROM ingest_errors
 				WHERE bucket IS NOT DISTINCT FROM $2 AND key IS NOT DISTINCT FROM $3 AND etag IS NOT DISTINCT FROM $4 AND record_index = $6)`,
 			tm.UTC(), nullString(e.Ref.Bucket), nullString(e.Ref.Key), nullString(e.Ref.ETag),
@@ -278,7 +345,7 @@ func (t *Tx) Commit(ctx context.Context) (CommitResult, error) {
 		t.Rollback()
 		return t.res, err
 	}
-	_, err := t.s.wconn.ExecContext(ctx, `COMMIT`)
+	_, err := t.wc().ExecContext(ctx, `COMMIT`)
 	switch {
 	case err != nil || t.dropIndex:
 		t.s.alertIdx.drop()
@@ -307,13 +374,14 @@ func (t *Tx) Rollback() error {
 	if t.ended {
 		return nil
 	}
+	t.wait()
 	// Rows appended but not flushed must not reach the next transaction.
 	if errors.Join(t.app.Clear(), t.ids.Clear()) != nil {
 		t.s.closeAppenders()
 	} else if t.s.alertApp != nil && t.s.alertApp.Clear() != nil {
 		t.s.closeAppenders()
 	}
-	_, err := t.s.wconn.ExecContext(context.Background(), `ROLLBACK`)
+	_, err := t.wc().ExecContext(context.Background(), `ROLLBACK`)
 	t.end(err != nil)
 	return err
 }
