@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,6 +18,11 @@ import (
 // session of a role is named apart (instance IDs, task IDs, random
 // names), and an alert per session would bury the one per role.
 func GroupKey(ev *cairn.Event) string {
+	return ev.AccountID + "|" + principal(ev)
+}
+
+// principal is the who of GroupKey.
+func principal(ev *cairn.Event) string {
 	who := ev.UserARN
 	if ev.UserType == "AssumedRole" && ev.SessionIssuerARN != "" {
 		who = ev.SessionIssuerARN
@@ -27,7 +33,7 @@ func GroupKey(ev *cairn.Event) string {
 	if who == "" {
 		who = ev.SourceIP
 	}
-	return ev.AccountID + "|" + who
+	return who
 }
 
 // detectionAlert is the alert for one detection match.
@@ -78,13 +84,20 @@ func ruleAlert(r *sigma.Rule, kind cairn.AlertKind) cairn.Alert {
 // alertSet gathers alerts with suppression, in memory: an alert that an
 // earlier one absorbs is merged into it.
 type alertSet struct {
-	window time.Duration
-	byRule map[string][]int // kind|rule|group → positions in list
-	list   []cairn.Alert
+	window  time.Duration
+	byRule  map[string][]int   // kind|rule|group → positions in list
+	byMatch map[matchKey][]int // detection matches (addMatch) → positions in list
+	list    []cairn.Alert
+}
+
+// matchKey is a detection match's rule and group (GroupKey's parts), so
+// that the many matches merged into an alert need no key built.
+type matchKey struct {
+	rule, account, who string // rule: its key (alerts' RuleID)
 }
 
 func newAlertSet(window time.Duration) *alertSet {
-	return &alertSet{window: window, byRule: map[string][]int{}}
+	return &alertSet{window: window, byRule: map[string][]int{}, byMatch: map[matchKey][]int{}}
 }
 
 func (s *alertSet) add(a cairn.Alert) {
@@ -98,6 +111,56 @@ func (s *alertSet) add(a cairn.Alert) {
 	a.SetID()
 	s.byRule[k] = append(s.byRule[k], len(s.list))
 	s.list = append(s.list, a)
+}
+
+// addMatch adds the match of detection rule r on ev: the same as
+// add(detectionAlert(r, ev)), without building an alert for a match that
+// one already gathered absorbs.
+func (s *alertSet) addMatch(r *sigma.Rule, ev *cairn.Event) {
+	k := matchKey{rule: r.Key(), account: ev.AccountID, who: principal(ev)}
+	t := ev.Time.UTC()
+	for _, i := range s.byMatch[k] {
+		a := &s.list[i]
+		if t.After(a.LastSeen.Add(s.window)) || t.Before(a.FirstSeen.Add(-s.window)) {
+			continue
+		}
+		a.Count++
+		switch {
+		case t.Before(a.FirstSeen):
+			a.FirstSeen = t
+			if ev.EventID != "" {
+				a.SampleEventIDs = mergeSampleFirst(ev.EventID, a.SampleEventIDs)
+			}
+		case t.After(a.LastSeen):
+			a.LastSeen = t
+			fallthrough
+		default:
+			if ev.EventID != "" && len(a.SampleEventIDs) < cairn.MaxAlertSamples && !slices.Contains(a.SampleEventIDs, ev.EventID) {
+				a.SampleEventIDs = append(a.SampleEventIDs, ev.EventID)
+			}
+		}
+		return
+	}
+	a := detectionAlert(r, ev)
+	a.SetID()
+	s.byMatch[k] = append(s.byMatch[k], len(s.list))
+	s.list = append(s.list, a)
+}
+
+// mergeSampleFirst puts id before the samples (Merge's order for an older
+// match), keeping them distinct and at most cairn.MaxAlertSamples.
+func mergeSampleFirst(id string, samples []string) []string {
+	out := make([]string, 0, min(len(samples)+1, cairn.MaxAlertSamples))
+	out = append(out, id)
+	for _, s := range samples {
+		if len(out) == cairn.MaxAlertSamples {
+			break
+		}
+		if s != id {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // alerts returns the gathered alerts, oldest first.
@@ -114,5 +177,6 @@ func (s *alertSet) alerts() []cairn.Alert {
 
 func (s *alertSet) reset() {
 	clear(s.byRule)
+	clear(s.byMatch)
 	s.list = s.list[:0]
 }

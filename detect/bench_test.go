@@ -221,3 +221,38 @@ func BenchmarkEvaluate(b *testing.B) {
 	b.ReportMetric(float64(cpuTime()-cpu0)/float64(n), "cpu-ns/event")
 	b.ReportMetric(float64(v.matched)/float64(n), "matches/event")
 }
+
+// BenchmarkWriterPrepared is what the committer does per event once the
+// workers have matched it (Prepare): correlate, apply first-seen, gather
+// alerts in memory — the single writer's share of detection.
+func BenchmarkWriterPrepared(b *testing.B) {
+	rules := loadRules(b, "testdata/rules")
+	if p, ok := dataset("sigma/rules/cloud/aws/cloudtrail"); ok {
+		rules = loadRules(b, "testdata/rules", p)
+	}
+	e := newEngine(b, rules)
+	pool := simBatches(b, 11, 16, 1000)
+	for _, batch := range pool {
+		for _, ev := range batch {
+			e.Prepare(ev)
+		}
+	}
+	corr, err := e.newCorrelator()
+	if err != nil {
+		b.Fatal(err)
+	}
+	v := &evaluator{e: e, corr: corr, out: newAlertSet(time.Hour)}
+	n := 0
+	cpu0 := cpuTime()
+	for i := 0; b.Loop(); i++ {
+		v.out.reset()
+		for _, ev := range pool[i%len(pool)] {
+			v.event(ev)
+			n++
+		}
+		v.out.alerts()
+	}
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(n), "cpu-ns/event")
+	b.ReportMetric(float64(v.matched)/float64(n), "matches/event")
+	b.ReportMetric(float64(len(v.out.list)), "alerts/batch")
+}

@@ -251,7 +251,7 @@ func (v *evaluator) event(ev *cairn.Event) (bool, error) {
 		if _, ok := v.e.specs[r]; ok && v.seen != nil {
 			v.firstSeen(r, ev)
 		} else if v.corr == nil || v.corr.Standalone(r) {
-			v.out.add(detectionAlert(r, ev))
+			v.out.addMatch(r, ev)
 		}
 	}
 	if v.corr != nil {
