@@ -197,44 +197,28 @@ func replayBatch(pool [][]*cairn.Event, i int) []*cairn.Event {
 // BenchmarkEvaluate is the rules' evaluation alone (parse, route, match,
 // correlate, gather alerts in memory), per event, without the store: the
 // part of BenchmarkCommit/sigma that does not depend on alert volume.
-func BenchmarkEvaluate(b *testing.B) {
-	rules := loadRules(b, "testdata/rules")
-	if p, ok := dataset("sigma/rules/cloud/aws/cloudtrail"); ok {
-		rules = loadRules(b, "testdata/rules", p)
-	}
-	e := newEngine(b, rules)
-	pool := simBatches(b, 11, 16, 1000)
-	corr, err := e.newCorrelator()
-	if err != nil {
-		b.Fatal(err)
-	}
-	v := &evaluator{e: e, corr: corr, out: newAlertSet(time.Hour)}
-	n := 0
-	cpu0 := cpuTime()
-	for i := 0; b.Loop(); i++ {
-		v.out.reset()
-		for _, ev := range pool[i%len(pool)] {
-			v.event(ev)
-			n++
-		}
-	}
-	b.ReportMetric(float64(cpuTime()-cpu0)/float64(n), "cpu-ns/event")
-	b.ReportMetric(float64(v.matched)/float64(n), "matches/event")
-}
+func BenchmarkEvaluate(b *testing.B) { benchEvaluator(b, false) }
 
 // BenchmarkWriterPrepared is what the committer does per event once the
 // workers have matched it (Prepare): correlate, apply first-seen, gather
 // alerts in memory — the single writer's share of detection.
-func BenchmarkWriterPrepared(b *testing.B) {
+func BenchmarkWriterPrepared(b *testing.B) { benchEvaluator(b, true) }
+
+// benchEvaluator runs the streaming evaluator over simulated events, with
+// the test rules and SigmaHQ's when the datasets are present; prepared:
+// the events were matched beforehand, as ingest's workers do.
+func benchEvaluator(b *testing.B, prepared bool) {
 	rules := loadRules(b, "testdata/rules")
 	if p, ok := dataset("sigma/rules/cloud/aws/cloudtrail"); ok {
 		rules = loadRules(b, "testdata/rules", p)
 	}
 	e := newEngine(b, rules)
 	pool := simBatches(b, 11, 16, 1000)
-	for _, batch := range pool {
-		for _, ev := range batch {
-			e.Prepare(ev)
+	if prepared {
+		for _, batch := range pool {
+			for _, ev := range batch {
+				e.Prepare(ev)
+			}
 		}
 	}
 	corr, err := e.newCorrelator()
