@@ -61,7 +61,8 @@ type Engine struct {
 	corrState storedState                       // the correlation windows in the store
 	seenState storedState                       // the first-seen memory in the store
 
-	noMatch *prepared // Prepare's result for events no rule matches
+	noMatch   *prepared // Prepare's result for events no rule matches
+	prepCache preparedCache
 }
 
 // New builds an engine. It fails when a correlation rule cannot be
@@ -92,6 +93,10 @@ func New(opts Options) (*Engine, error) {
 		}
 	}
 	e.noMatch = &prepared{e: e}
+	e.prepCache = preparedCache{byKey: map[string]*prepared{}, rulePos: make(map[*sigma.Rule]int, len(e.rules))}
+	for i, r := range e.rules {
+		e.prepCache.rulePos[r] = i
+	}
 	e.routes, e.unrouted = routes(e.rules)
 	e.feeds = consumed(e.rules)
 	corr, err := e.newCorrelator()

@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"encoding/binary"
 	"fmt"
 	"sync"
 
@@ -44,7 +45,43 @@ func (e *Engine) Prepare(ev *cairn.Event) {
 		ev.Prepared = e.noMatch
 		return
 	}
-	ev.Prepared = &prepared{e: e, rules: append([]*sigma.Rule(nil), matched...)}
+	ev.Prepared = e.preparedFor(matched)
+}
+
+// maxPrepared bounds the distinct rule combinations preparedFor keeps.
+const maxPrepared = 4096
+
+// preparedCache shares Prepare's results between the events that match
+// the same rules (most matched events match one of a few combinations),
+// so that matching allocates nothing per event. The results are never
+// changed once made.
+type preparedCache struct {
+	mu      sync.RWMutex
+	byKey   map[string]*prepared // rule positions (e.pos), as bytes
+	rulePos map[*sigma.Rule]int
+}
+
+// preparedFor returns the result for events matching rules.
+func (e *Engine) preparedFor(rules []*sigma.Rule) *prepared {
+	c := &e.prepCache
+	var buf [64]byte
+	key := buf[:0]
+	for _, r := range rules {
+		key = binary.AppendUvarint(key, uint64(c.rulePos[r]))
+	}
+	c.mu.RLock()
+	p := c.byKey[string(key)]
+	c.mu.RUnlock()
+	if p != nil {
+		return p
+	}
+	p = &prepared{e: e, rules: append([]*sigma.Rule(nil), rules...)}
+	c.mu.Lock()
+	if len(c.byKey) < maxPrepared {
+		c.byKey[string(key)] = p
+	}
+	c.mu.Unlock()
+	return p
 }
 
 // needsEvent reports whether matches of rules need the parsed event in

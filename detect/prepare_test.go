@@ -8,6 +8,7 @@ import (
 
 	"github.com/cairn-sec/cairn"
 	"github.com/cairn-sec/cairn/duckdb"
+	"github.com/cairn-sec/cairn/sigma"
 )
 
 // Events matched ahead of the commit by ingest's workers (Prepare, in
@@ -73,4 +74,36 @@ func alertLines(t *testing.T, s *duckdb.Store) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// TestPreparedShared: events matching the same rules share one prepared
+// result, events matching others get their own, and past maxPrepared
+// combinations results are still right, only not kept.
+func TestPreparedShared(t *testing.T) {
+	e := newEngine(t, diffRules(t))
+	if len(e.rules) < 3 {
+		t.Fatalf("%d rules", len(e.rules))
+	}
+	a, b, c := e.rules[0], e.rules[1], e.rules[2]
+	p1, p2 := e.preparedFor([]*sigma.Rule{a, b}), e.preparedFor([]*sigma.Rule{a, b})
+	if p1 != p2 || !slices.Equal(p1.rules, []*sigma.Rule{a, b}) {
+		t.Fatalf("same rules: %p %p %v", p1, p2, p1.rules)
+	}
+	for _, rs := range [][]*sigma.Rule{{a}, {b, a}, {a, b, c}, {c}} {
+		if p := e.preparedFor(rs); p == p1 || !slices.Equal(p.rules, rs) {
+			t.Errorf("rules %v: got %v (shared %v)", rs, p.rules, p == p1)
+		}
+	}
+	// Fill the cache with other combinations; later ones are not kept
+	// but still right.
+	for i := 0; len(e.prepCache.byKey) < maxPrepared; i++ {
+		if i > 1_000_000 {
+			t.Fatalf("only %d combinations made", len(e.prepCache.byKey))
+		}
+		e.preparedFor([]*sigma.Rule{e.rules[i%len(e.rules)], e.rules[(i/len(e.rules))%len(e.rules)], e.rules[i%3], e.rules[i%5], e.rules[i%7]})
+	}
+	rs := []*sigma.Rule{c, b, a, c, b, a}
+	if p := e.preparedFor(rs); !slices.Equal(p.rules, rs) || len(e.prepCache.byKey) != maxPrepared {
+		t.Fatalf("past the bound: %v, %d kept", p.rules, len(e.prepCache.byKey))
+	}
 }

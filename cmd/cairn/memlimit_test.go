@@ -2,6 +2,7 @@ package main
 
 import (
 	"math"
+	"runtime"
 	"runtime/debug"
 	"testing"
 )
@@ -27,5 +28,15 @@ func TestSetGoMemoryLimit(t *testing.T) {
 		if got := debug.SetMemoryLimit(-1); got != c.want {
 			t.Errorf("GOMEMLIMIT=%q budget %d: limit %d, want %d", c.env, c.budget, got, c.want)
 		}
+	}
+}
+
+func TestWriterThreads(t *testing.T) {
+	if got := writerThreads(3); got != 3 {
+		t.Errorf("configured 3: %d", got)
+	}
+	want := max(1, runtime.NumCPU()-1)
+	if got := writerThreads(0); got != want || got < 1 {
+		t.Errorf("default: %d, want %d on %d cores", got, want, runtime.NumCPU())
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
 	"time"
 
@@ -32,12 +33,25 @@ type pipeline struct {
 	wg   sync.WaitGroup
 }
 
+// writerThreads is the DuckDB thread count of a process that ingests:
+// store.threads when set, else every core but one. DuckDB's threads
+// compress and check in the background while ingest's workers decode
+// and match rules; on two cores, a second DuckDB thread measured 13%
+// more CPU with detection off and 21% more with the SigmaHQ rules, for
+// no more throughput.
+func writerThreads(configured int) int {
+	if configured > 0 {
+		return configured
+	}
+	return max(1, runtime.NumCPU()-1)
+}
+
 // openPipeline opens the store for writing and starts the committer.
 func openPipeline(ctx context.Context, cfg config.Config, log *slog.Logger, workers int) (*pipeline, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, usageError("configuration: %v", err)
 	}
-	store, err := duckdb.Open(ctx, duckdb.Options{Dir: cfg.Store.Dir, MemoryLimit: cfg.Store.MemoryLimit, Threads: cfg.Store.Threads,
+	store, err := duckdb.Open(ctx, duckdb.Options{Dir: cfg.Store.Dir, MemoryLimit: cfg.Store.MemoryLimit, Threads: writerThreads(cfg.Store.Threads),
 		Compression: cfg.Store.Compression, CheckpointThreshold: cfg.Store.CheckpointThreshold})
 	if err != nil {
 		return nil, err
