@@ -17,11 +17,17 @@ type valueMatcher interface {
 	match(e *Event, n int32) bool
 }
 
-// reMatcher is the re modifier (Go RE2 syntax, unanchored search). lit is
-// a literal every match contains, checked first (lower-case when fold).
+// reMatcher is the re modifier (Go RE2 syntax, unanchored search). lits
+// are literals every match contains, checked first.
 type reMatcher struct {
 	re   *regexp.Regexp
-	lit  []byte
+	lits []reLiteral
+}
+
+// reLiteral is a literal a regular expression's matches contain;
+// lower-case when fold (the expression ignores its case).
+type reLiteral struct {
+	b    []byte
 	fold bool
 }
 
@@ -30,39 +36,46 @@ func (m *reMatcher) match(e *Event, n int32) bool {
 	if !ok {
 		return false
 	}
-	if len(m.lit) > 0 {
-		if !m.fold {
-			if !bytes.Contains(v, m.lit) {
+	for _, l := range m.lits {
+		if !l.fold {
+			if !bytes.Contains(v, l.b) {
 				return false
 			}
-		} else if lv, _ := e.lowered(n); isASCII(lv) && !bytes.Contains(lv, m.lit) {
+		} else if lv, _ := e.lowered(n); isASCII(lv) && !bytes.Contains(lv, l.b) {
 			return false // for ASCII text, (?i) folding is ASCII lower-casing
 		}
 	}
 	return m.re.Match(v)
 }
 
-// requiredLiteral returns the longest literal every match of re contains.
-func requiredLiteral(re *syntax.Regexp) (string, bool) {
+// requiredLiterals returns literals every match of re contains: of a
+// concatenation, those of each part; of a repetition of at least one, its
+// operand's. Case-folded literals that are not ASCII are left out.
+func requiredLiterals(re *syntax.Regexp) []reLiteral {
 	switch re.Op {
 	case syntax.OpLiteral:
-		return string(re.Rune), re.Flags&syntax.FoldCase != 0
+		lit, fold := string(re.Rune), re.Flags&syntax.FoldCase != 0
+		if lit == "" || fold && !isASCII([]byte(lit)) {
+			return nil
+		}
+		if fold {
+			lit = strings.ToLower(lit)
+		}
+		return []reLiteral{{b: []byte(lit), fold: fold}}
 	case syntax.OpCapture, syntax.OpPlus:
-		return requiredLiteral(re.Sub[0])
+		return requiredLiterals(re.Sub[0])
 	case syntax.OpRepeat:
 		if re.Min >= 1 {
-			return requiredLiteral(re.Sub[0])
+			return requiredLiterals(re.Sub[0])
 		}
 	case syntax.OpConcat:
-		best, fold := "", false
+		var out []reLiteral
 		for _, s := range re.Sub {
-			if l, f := requiredLiteral(s); len(l) > len(best) {
-				best, fold = l, f
-			}
+			out = append(out, requiredLiterals(s)...)
 		}
-		return best, fold
+		return out
 	}
-	return "", false
+	return nil
 }
 
 // newReMatcher compiles a re value (flags already prefixed).
@@ -73,14 +86,7 @@ func newReMatcher(expr string) (*reMatcher, error) {
 	}
 	m := &reMatcher{re: re}
 	if tree, err := syntax.Parse(expr, syntax.Perl); err == nil {
-		lit, fold := requiredLiteral(tree.Simplify())
-		if fold {
-			if !isASCII([]byte(lit)) {
-				lit = ""
-			}
-			lit = strings.ToLower(lit)
-		}
-		m.lit, m.fold = []byte(lit), fold
+		m.lits = requiredLiterals(tree.Simplify())
 	}
 	return m, nil
 }
