@@ -5,7 +5,7 @@ FAUXQS_PKG  := fauxqs@1.9.2
 FAUXQS      := .tools/node_modules/fauxqs/package.json
 FUZZTIME    ?= 10s
 
-.PHONY: all build demo test unit fuzz vet bench tools clean
+.PHONY: all build demo test unit fuzz benchsmoke vet bench tools clean
 
 all: build
 
@@ -65,7 +65,12 @@ fuzz:
 	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz FuzzParseKeySecret ./awsauth
 	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz FuzzPolicy ./watch
 
-test: tools vet unit fuzz
+# Every benchmark runs once, on small inputs, so that none rots unseen
+# (make bench is where they measure).
+benchsmoke:
+	CAIRN_BENCH_EVENTS=20000 $(GO) test -count=1 -run '^$$' -bench . -benchtime 1x ./...
+
+test: tools vet unit fuzz benchsmoke
 
 bench: build tools
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./cloudtrail ./duckdb ./push

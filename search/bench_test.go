@@ -34,7 +34,10 @@ func benchEvents() int {
 // genSQL fills events_data with n events spread in time order over 30
 // days: 40 API names (ConsoleLogin 1 in 40), 200 users, 1000 addresses,
 // 1 in 10 failed, and a raw record of about 400 bytes.
-const genSQL = `INSERT INTO events_data
+const genSQL = `INSERT INTO events_data (time, source, event_id, event_name, event_source, event_type, read_only, account_id,
+	aws_region, user_type, user_arn, user_name, user_principal_id, access_key_id, session_issuer_arn, session_mfa, invoked_by,
+	source_ip, user_agent, error_code, error_message, status, level, class_uid, activity_id, type_uid, raw, s3_bucket, s3_key,
+	record_index, ingested_at)
 SELECT
 	TIMESTAMP '2024-04-01' + to_microseconds(CAST(i * (30 * 86400000000 / $1) AS BIGINT)) AS time,
 	'aws.cloudtrail', 'ev-' || i,
