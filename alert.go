@@ -116,7 +116,13 @@ func (a *Alert) SetID() {
 // within window of a's.
 func (a *Alert) Absorbs(b *Alert, window time.Duration) bool {
 	return a.Status != AlertClosed && a.Kind == b.Kind && a.RuleID == b.RuleID && a.GroupKey == b.GroupKey &&
-		!b.FirstSeen.After(a.LastSeen.Add(window)) && !b.LastSeen.Before(a.FirstSeen.Add(-window))
+		a.Near(b.FirstSeen, b.LastSeen, window)
+}
+
+// Near reports whether matches seen from first to last fall within window
+// of a's: the time half of Absorbs.
+func (a *Alert) Near(first, last time.Time, window time.Duration) bool {
+	return !first.After(a.LastSeen.Add(window)) && !last.Before(a.FirstSeen.Add(-window))
 }
 
 // Merge folds b's matches into a: counts add, the time range widens, and

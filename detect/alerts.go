@@ -121,7 +121,7 @@ func (s *alertSet) addMatch(r *sigma.Rule, ev *cairn.Event) {
 	t := ev.Time.UTC()
 	for _, i := range s.byMatch[k] {
 		a := &s.list[i]
-		if t.After(a.LastSeen.Add(s.window)) || t.Before(a.FirstSeen.Add(-s.window)) {
+		if !a.Near(t, t, s.window) {
 			continue
 		}
 		a.Count++

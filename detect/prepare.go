@@ -57,7 +57,7 @@ const maxPrepared = 4096
 // changed once made.
 type preparedCache struct {
 	mu      sync.RWMutex
-	byKey   map[string]*prepared // rule positions (e.pos), as bytes
+	byKey   map[string]*prepared // rule positions (rulePos), as uvarints
 	rulePos map[*sigma.Rule]int
 }
 

@@ -59,12 +59,6 @@ func (e *Event) find(at int32, path []string, expand bool, dst []int32) []int32 
 	return dst
 }
 
-// has reports whether path exists (any value, null included).
-func (e *Event) has(path []string) bool {
-	var buf [8]int32
-	return len(e.find(0, path, false, buf[:0])) > 0
-}
-
 // text returns the string view of node i: the decoded string, the literal
 // of a number or boolean, or for objects and arrays their compact JSON text
 // with string contents decoded (so a rule can look for `"s3:GetObject"` in a

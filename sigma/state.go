@@ -89,10 +89,18 @@ func UnmarshalState(data []byte) (*State, error) {
 	if err := json.Unmarshal(data, &st); err != nil {
 		return nil, fmt.Errorf("correlation state: %w", err)
 	}
-	if st.Version != StateVersion {
-		return nil, fmt.Errorf("correlation state version %d, want %d", st.Version, StateVersion)
+	if err := st.checkVersion(); err != nil {
+		return nil, err
 	}
 	return &st, nil
+}
+
+// checkVersion refuses a state of another layout.
+func (st *State) checkVersion() error {
+	if st.Version != StateVersion {
+		return fmt.Errorf("correlation state version %d, want %d", st.Version, StateVersion)
+	}
+	return nil
 }
 
 // Restore loads a saved state into the correlator, replacing the groups of
@@ -103,8 +111,8 @@ func (c *Correlator) Restore(st *State) (skipped int, err error) {
 	if st == nil {
 		return 0, nil
 	}
-	if st.Version != StateVersion {
-		return 0, fmt.Errorf("correlation state version %d, want %d", st.Version, StateVersion)
+	if err := st.checkVersion(); err != nil {
+		return 0, err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -207,8 +215,8 @@ func (c *Correlator) ApplyDelta(st *State) error {
 	if st == nil {
 		return nil
 	}
-	if st.Version != StateVersion {
-		return fmt.Errorf("correlation state version %d, want %d", st.Version, StateVersion)
+	if err := st.checkVersion(); err != nil {
+		return err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
