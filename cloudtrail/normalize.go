@@ -1,7 +1,9 @@
 package cloudtrail
 
 import (
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -29,7 +31,7 @@ const (
 // encoding/json (and every consumer of the raw column) rejects, so such a
 // record would have been stored as an event with invalid JSON as raw.
 // Even so, sonic does not check escapes in values it skips or keeps raw
-// (`{"x":{"\0":1}}`, `"requestParameters":{"a":"\#"}`): validStrings
+// (`{"x":{"\0":1}}`, `"requestParameters":{"a":"\#"}`): validText
 // covers those.
 var decodeAPI = sonic.Config{ValidateString: true}.Froze()
 
@@ -42,8 +44,8 @@ func Normalize(raw []byte, ev *cairn.Event) error {
 	if !utf8.Valid(raw) {
 		return fmt.Errorf("record is not valid UTF-8")
 	}
-	if i := validStrings(raw); i >= 0 {
-		return fmt.Errorf("not a valid JSON record: bad escape or control character in a string at byte %d", i)
+	if i, why := validText(raw); i >= 0 {
+		return fmt.Errorf("not a valid JSON record: %s at byte %d", why, i)
 	}
 	var r record
 	if err := decodeAPI.Unmarshal(raw, &r); err != nil {
@@ -290,44 +292,63 @@ func parseTime(s string) (time.Time, error) {
 	return t.UTC(), nil
 }
 
-// validStrings returns -1 when every string in the JSON text raw has only
-// valid escapes and no control characters, else the offset of the first
-// bad byte. Structure and numbers are left to the parser. It is one cheap
+// validText returns -1 when every string in the JSON text raw has only
+// valid escapes and no control characters, and every number fits a
+// float64 (encoding/json, and DuckDB's JSON functions, refuse 1e999);
+// else the offset of the first bad byte and what is wrong there.
+// Structure and number syntax are left to the parser. It is one cheap
 // pass: about a quarter of the cost of encoding/json's Valid.
-func validStrings(raw []byte) int {
+func validText(raw []byte) (int, string) {
 	in := false
 	for i := 0; i < len(raw); i++ {
 		c := raw[i]
 		if !in {
-			in = c == '"'
+			switch {
+			case c == '"':
+				in = true
+			case c == '-' || c >= '0' && c <= '9':
+				end, exp := i, false
+				for end < len(raw) && strings.IndexByte("0123456789+-.eE", raw[end]) >= 0 {
+					exp = exp || raw[end] == 'e' || raw[end] == 'E'
+					end++
+				}
+				// Only an exponent, or hundreds of digits, can leave
+				// float64's range.
+				if exp || end-i > 300 {
+					if _, err := strconv.ParseFloat(string(raw[i:end]), 64); errors.Is(err, strconv.ErrRange) {
+						return i, "number out of range"
+					}
+				}
+				i = end - 1
+			}
 			continue
 		}
 		switch {
 		case c == '"':
 			in = false
 		case c < 0x20:
-			return i
+			return i, "control character in a string"
 		case c == '\\':
 			if i+1 >= len(raw) {
-				return i
+				return i, "bad escape in a string"
 			}
 			switch raw[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i++
 			case 'u':
 				if i+5 >= len(raw) || !isHex(raw[i+2]) || !isHex(raw[i+3]) || !isHex(raw[i+4]) || !isHex(raw[i+5]) {
-					return i
+					return i, "bad escape in a string"
 				}
 				i += 5
 			default:
-				return i
+				return i, "bad escape in a string"
 			}
 		}
 	}
 	if in {
-		return len(raw)
+		return len(raw), "unterminated string"
 	}
-	return -1
+	return -1, ""
 }
 
 func isHex(c byte) bool {
