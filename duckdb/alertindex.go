@@ -52,11 +52,19 @@ type heldAlert struct {
 	samples, fields string // JSON as stored; "" for none
 }
 
+// holdAlert is st as the index keeps it; an encoded st (storedAlert.encode)
+// gives its JSON as written.
 func holdAlert(st *storedAlert) heldAlert {
 	a := &st.a
+	samples, fields := st.samples, st.fields
+	if samples == nil && fields == nil {
+		samples, fields = jsonText(a.SampleEventIDs), jsonText(a.Fields)
+	}
+	s, _ := samples.(string)
+	f, _ := fields.(string)
 	return heldAlert{id: a.ID, first: a.FirstSeen.UnixNano(), last: a.LastSeen.UnixNano(), created: a.CreatedAt.UnixNano(),
 		count: a.Count, version: st.version,
-		acked: a.Status == cairn.AlertAcknowledged, samples: jsonString(a.SampleEventIDs), fields: jsonString(a.Fields)}
+		acked: a.Status == cairn.AlertAcknowledged, samples: s, fields: f}
 }
 
 // absorbs is cairn.Alert.Absorbs for a held alert of b's key.
@@ -222,12 +230,6 @@ func (t *Tx) noteAlerts(byKey map[string][]*storedAlert) {
 		}
 		t.changedAlerts[key] = next
 	}
-}
-
-// jsonString is jsonText as a string, "" for none.
-func jsonString[T any](v T) string {
-	s, _ := jsonText(v).(string)
-	return s
 }
 
 // AlertIndexStats counts the alerts upserted since the store opened that

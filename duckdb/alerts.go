@@ -168,20 +168,25 @@ func (t *Tx) upsertAlerts(ctx context.Context, alerts []cairn.Alert, window time
 		byKey[alertKey(a)] = append(byKey[alertKey(a)], st)
 		stored = append(stored, st)
 	}
-	// New alerts and new versions of merged ones, in one append.
-	var writes []*storedAlert
+	// New alerts and new versions of merged ones, in one append queued
+	// behind the events' write (see later): the writer goes on meanwhile.
+	var writes []storedAlert
 	for _, st := range stored {
-		if st.dirty {
+		switch {
+		case st.dirty:
 			st.version++
-			writes = append(writes, st)
 			n.Updated++
-		} else if st.isNew {
-			writes = append(writes, st)
+		case st.isNew:
 			n.Created++
+		default:
+			continue
 		}
+		st.encode()
+		writes = append(writes, *st) // a copy: the index keeps st
 	}
-	if err := t.appendAlertVersions(writes); err != nil {
-		return n, err
+	if len(writes) > 0 {
+		now := t.now
+		t.later(func() error { return t.s.appendAlertVersions(writes, now) })
 	}
 	if !t.bypassIndex {
 		t.noteAlerts(byKey)
@@ -203,6 +208,14 @@ type storedAlert struct {
 	version int64 // the stored version; the next is written
 	dirty   bool  // merged into: to write as a new version
 	isNew   bool  // to insert
+	// The JSON columns of the version written (encode); nil for none.
+	tags, fields, samples any
+}
+
+// encode sets the JSON columns of the version to write, once for the
+// table and the open-alert index.
+func (st *storedAlert) encode() {
+	st.tags, st.fields, st.samples = jsonText(st.a.Tags), jsonText(st.a.Fields), jsonText(st.a.SampleEventIDs)
 }
 
 func alertKey(a *cairn.Alert) string {
@@ -314,26 +327,25 @@ func unmarshalAlertJSON(a *cairn.Alert, samples, fields string) error {
 var compactAlertVersionsAt int64 = 20_000
 
 // appendAlertVersions writes new alerts (version 1) and new versions of
-// merged ones through an appender on the writer connection: appending
-// costs microseconds where an UPDATE costs milliseconds.
-func (t *Tx) appendAlertVersions(sts []*storedAlert) error {
-	if len(sts) == 0 {
-		return nil
-	}
-	return t.wc().Raw(func(dc any) error {
-		if t.s.alertApp == nil {
+// merged ones (encoded) through an appender on the writer connection:
+// appending costs microseconds where an UPDATE costs milliseconds. It runs
+// in the background (Tx.later), so it uses the connection directly.
+func (s *Store) appendAlertVersions(sts []storedAlert, now time.Time) error {
+	return s.wconn.Raw(func(dc any) error {
+		if s.alertApp == nil {
 			app, err := duckdb.NewAppender(dc.(driver.Conn), "", "main", "alert_versions")
 			if err != nil {
 				return fmt.Errorf("alerts appender: %w", err)
 			}
-			t.s.alertApp = app // kept, like the events appender
+			s.alertApp = app // kept, like the events appender
 		}
-		app := t.s.alertApp
-		for _, st := range sts {
+		app := s.alertApp
+		for i := range sts {
+			st := &sts[i]
 			a := &st.a
-			err := app.AppendRow(a.ID, string(a.Kind), a.RuleID, a.Title, a.Severity, jsonText(a.Tags), nullString(a.Author),
-				nullString(a.License), nullString(a.Source), a.GroupKey, jsonText(a.Fields), a.FirstSeen.UTC(), a.LastSeen.UTC(),
-				a.Count, jsonText(a.SampleEventIDs), string(a.Status), a.CreatedAt.UTC(), t.now, st.version)
+			err := app.AppendRow(a.ID, string(a.Kind), a.RuleID, a.Title, a.Severity, st.tags, nullString(a.Author),
+				nullString(a.License), nullString(a.Source), a.GroupKey, st.fields, a.FirstSeen.UTC(), a.LastSeen.UTC(),
+				a.Count, st.samples, string(a.Status), a.CreatedAt.UTC(), now, st.version)
 			if err != nil {
 				app.Clear()
 				return fmt.Errorf("write alert %s (rule %s): %w", a.ID, a.RuleID, err)
@@ -581,12 +593,16 @@ func loadState(ctx context.Context, db execQuerier, name string) (int64, []byte,
 
 // SaveState replaces a named state blob in the transaction.
 func (t *Tx) SaveState(ctx context.Context, name string, generation int64, state []byte) error {
-	if _, err := t.wc().ExecContext(ctx, `DELETE FROM detect_state WHERE name = ?`, name); err != nil {
-		return fmt.Errorf("save state %s: %w", name, err)
-	}
-	if _, err := t.wc().ExecContext(ctx, `INSERT INTO detect_state VALUES (?, ?, ?, ?)`, name, generation, string(state), t.now); err != nil {
-		return fmt.Errorf("save state %s: %w", name, err)
-	}
+	now, text := t.now, string(state)
+	t.later(func() error {
+		if _, err := t.s.wconn.ExecContext(ctx, `DELETE FROM detect_state WHERE name = ?`, name); err != nil {
+			return fmt.Errorf("save state %s: %w", name, err)
+		}
+		if _, err := t.s.wconn.ExecContext(ctx, `INSERT INTO detect_state VALUES (?, ?, ?, ?)`, name, generation, text, now); err != nil {
+			return fmt.Errorf("save state %s: %w", name, err)
+		}
+		return nil
+	})
 	t.wroteState(name, generation)
 	return nil
 }

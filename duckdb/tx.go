@@ -39,8 +39,8 @@ type Tx struct {
 	// inserted are the events written, duplicates excluded (Inserted);
 	// the caller holds them until Commit anyway.
 	inserted []*cairn.Event
-	// writing reports the end of a background write of events (see
-	// flushAsync); writeErr is its error.
+	// writing reports the end of the last background write queued (see
+	// later); writeErr is the first error of those waited for.
 	writing  chan error
 	writeErr error
 
@@ -153,23 +153,44 @@ func (t *Tx) flush(ctx context.Context) error {
 	return t.writeRows(rows)
 }
 
-// flushAsync is flush whose rows are written in the background: the
-// caller may evaluate the events meanwhile. The next use of the
-// connection (wc), Commit and Rollback wait for the write; Commit fails
-// if it did.
+// flushAsync is flush whose rows are written in the background (see
+// later): the caller may evaluate the events meanwhile.
 func (t *Tx) flushAsync(ctx context.Context) error {
 	rows, err := t.dedup(ctx)
 	if err != nil || len(rows) == 0 {
 		return err
 	}
-	done := make(chan error, 1)
-	t.writing = done
-	go func() { done <- t.writeRows(rows) }()
+	t.later(func() error { return t.writeRows(rows) })
 	return nil
 }
 
-// wait waits for a background write of rows; it returns that write's
-// error (and keeps returning it).
+// later runs write on the writer connection in the background, after the
+// writes queued before it, so that the writer goroutine goes on with work
+// of its own (matching, correlating) meanwhile. After an earlier write
+// failed it is skipped. The next synchronous use of the connection (wc),
+// Commit and Rollback wait for every queued write; Commit fails if one
+// did. write must use the connection only through t.s (never wc, which
+// waits for it) and only data nobody changes until the transaction ends.
+func (t *Tx) later(write func() error) {
+	if t.writeErr != nil {
+		return // wait keeps returning the failure
+	}
+	prev := t.writing
+	done := make(chan error, 1)
+	t.writing = done
+	go func() {
+		if prev != nil {
+			if err := <-prev; err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- write()
+	}()
+}
+
+// wait waits for the background writes; it returns the first one's error
+// (and keeps returning it).
 func (t *Tx) wait() error {
 	if t.writing != nil {
 		t.writeErr = <-t.writing
