@@ -16,10 +16,10 @@ type WriteTx interface {
 	Append(ctx context.Context, evs []*Event) error
 	// Reject stores bad records or objects in ingest_errors.
 	Reject(ctx context.Context, errs []IngestError) error
-	// Done reports whether an object is in the ledger, including entries
-	// made earlier in this transaction.
-	Done(ctx context.Context, ref ObjectRef) (bool, error)
-	// MarkDone writes an object's ledger entry.
+	// DoneAll reports, for each object, whether it is in the ledger,
+	// including entries made earlier in this transaction.
+	DoneAll(ctx context.Context, refs []ObjectRef) ([]bool, error)
+	// MarkDone writes an object's ledger entry (at the latest by Commit).
 	MarkDone(ctx context.Context, rec ObjectRecord) error
 	Commit(ctx context.Context) (CommitResult, error)
 	// Rollback discards the transaction; safe after Commit.

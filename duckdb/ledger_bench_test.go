@@ -31,7 +31,7 @@ func BenchmarkObjectLedger(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if done, err := tx.Done(ctx, ref); err != nil || done {
+		if done, err := tx.DoneAll(ctx, []cairn.ObjectRef{ref}); err != nil || done[0] {
 			b.Fatal(done, err)
 		}
 		if err := tx.MarkDone(ctx, cairn.ObjectRecord{Ref: ref, Kind: cairn.KindCloudTrail, Events: 1}); err != nil {

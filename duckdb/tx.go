@@ -52,6 +52,9 @@ type Tx struct {
 	dropIndex, bypassIndex bool
 	// stateGens are the state generations the transaction wrote.
 	stateGens map[string]int64
+	// marked are the ledger entries to write at Commit (MarkDone).
+	marked    []cairn.ObjectRecord
+	markedSet map[ledgerKey]struct{}
 }
 
 // CommitResult counts what a transaction stored.
@@ -310,30 +313,6 @@ func (t *Tx) writeRows(evs []*cairn.Event) error {
 	return nil
 }
 
-// Done reports, inside the transaction, whether an object is already in the
-// ledger (committed earlier, or marked in this transaction).
-func (t *Tx) Done(ctx context.Context, ref cairn.ObjectRef) (bool, error) {
-	var n int
-	err := t.wc().QueryRowContext(ctx, `SELECT count(*) FROM objects WHERE bucket = ? AND key = ? AND etag = ?`,
-		ref.Bucket, ref.Key, ref.ETag).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("look up %s in objects: %w", ref, err)
-	}
-	return n > 0, nil
-}
-
-// MarkDone writes an object's ledger entry.
-func (t *Tx) MarkDone(ctx context.Context, rec cairn.ObjectRecord) error {
-	_, err := t.wc().ExecContext(ctx, `INSERT INTO objects (bucket, key, etag, version_id, kind, events, errors, bytes, raw_bytes, object_time, ingested_at, sha256)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		rec.Ref.Bucket, rec.Ref.Key, rec.Ref.ETag, nullString(rec.Ref.VersionID), string(rec.Kind),
-		rec.Events, rec.Errors, rec.Bytes, rec.RawBytes, nullTime(rec.Ref.EventTime), t.now, nullString(rec.SHA256))
-	if err != nil {
-		return fmt.Errorf("record %s in objects: %w", rec.Ref, err)
-	}
-	return nil
-}
-
 // Reject stores ingest errors.
 func (t *Tx) Reject(ctx context.Context, errs []cairn.IngestError) error {
 	for _, e := range errs {
@@ -363,6 +342,10 @@ func (t *Tx) Commit(ctx context.Context) (CommitResult, error) {
 		return t.res, errors.New("commit: transaction already ended")
 	}
 	if err := t.flush(ctx); err != nil {
+		t.Rollback()
+		return t.res, err
+	}
+	if err := t.writeLedger(ctx); err != nil {
 		t.Rollback()
 		return t.res, err
 	}
