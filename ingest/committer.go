@@ -169,7 +169,7 @@ func (c *Committer) commitJobs(ctx context.Context, group []*job) ([]jobResult, 
 	}
 	results := make([]jobResult, len(group))
 	// One ledger lookup for the group: a statement per object cost about
-	// a seventh of the writer's time.
+	// a sixth of the writer's time.
 	var refs []cairn.ObjectRef
 	for _, j := range group {
 		if !j.noLedger {
