@@ -17,7 +17,8 @@ type WriteTx interface {
 	// Reject stores bad records or objects in ingest_errors.
 	Reject(ctx context.Context, errs []IngestError) error
 	// DoneAll reports, for each object, whether it is in the ledger,
-	// including entries made earlier in this transaction.
+	// including entries made earlier in this transaction; an object named
+	// twice is done at its second place (the first is to be marked).
 	DoneAll(ctx context.Context, refs []ObjectRef) ([]bool, error)
 	// MarkDone writes an object's ledger entry (at the latest by Commit).
 	MarkDone(ctx context.Context, rec ObjectRecord) error

@@ -52,16 +52,12 @@ type heldAlert struct {
 	samples, fields string // JSON as stored; "" for none
 }
 
-// holdAlert is st as the index keeps it; an encoded st (storedAlert.encode)
-// gives its JSON as written.
+// holdAlert is st as the index keeps it, its JSON as encoded for writing
+// (storedAlert.encode).
 func holdAlert(st *storedAlert) heldAlert {
 	a := &st.a
-	samples, fields := st.samples, st.fields
-	if samples == nil && fields == nil {
-		samples, fields = jsonText(a.SampleEventIDs), jsonText(a.Fields)
-	}
-	s, _ := samples.(string)
-	f, _ := fields.(string)
+	s, _ := st.samples.(string)
+	f, _ := st.fields.(string)
 	return heldAlert{id: a.ID, first: a.FirstSeen.UnixNano(), last: a.LastSeen.UnixNano(), created: a.CreatedAt.UnixNano(),
 		count: a.Count, version: st.version,
 		acked: a.Status == cairn.AlertAcknowledged, samples: s, fields: f}
@@ -111,6 +107,7 @@ func (x *alertIndex) load(ctx context.Context, db execQuerier) error {
 			break
 		}
 		k := alertKey(&st.a)
+		st.encode()
 		x.byKey[k] = append(x.byKey[k], holdAlert(st))
 		x.size++
 	}

@@ -593,16 +593,8 @@ func loadState(ctx context.Context, db execQuerier, name string) (int64, []byte,
 
 // SaveState replaces a named state blob in the transaction.
 func (t *Tx) SaveState(ctx context.Context, name string, generation int64, state []byte) error {
-	now, text := t.now, string(state)
-	t.later(func() error {
-		if _, err := t.s.wconn.ExecContext(ctx, `DELETE FROM detect_state WHERE name = ?`, name); err != nil {
-			return fmt.Errorf("save state %s: %w", name, err)
-		}
-		if _, err := t.s.wconn.ExecContext(ctx, `INSERT INTO detect_state VALUES (?, ?, ?, ?)`, name, generation, text, now); err != nil {
-			return fmt.Errorf("save state %s: %w", name, err)
-		}
-		return nil
-	})
+	t.execLater(ctx, "save state "+name, `DELETE FROM detect_state WHERE name = ?`, name)
+	t.execLater(ctx, "save state "+name, `INSERT INTO detect_state VALUES (?, ?, ?, ?)`, name, generation, string(state), t.now)
 	t.wroteState(name, generation)
 	return nil
 }

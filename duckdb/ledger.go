@@ -11,11 +11,17 @@ import (
 // DoneAll reports, inside the transaction, which objects are already in the
 // ledger (committed earlier, or marked in this transaction), with one
 // statement for them all: a statement costs about as much as the lookup.
+// An object that refs name more than once is done from its second place
+// on, as the caller marks it at its first (two messages for one object).
 func (t *Tx) DoneAll(ctx context.Context, refs []cairn.ObjectRef) ([]bool, error) {
 	done := make([]bool, len(refs))
 	var ask []int // positions to look up in the table
+	first := make(map[ledgerKey]struct{}, len(refs))
 	for i, ref := range refs {
-		if t.marks(ref) {
+		k := keyOf(ref)
+		_, repeated := first[k]
+		first[k] = struct{}{}
+		if _, marked := t.markedSet[k]; marked || repeated {
 			done[i] = true
 		} else {
 			ask = append(ask, i)
@@ -29,15 +35,6 @@ func (t *Tx) DoneAll(ctx context.Context, refs []cairn.ObjectRef) ([]bool, error
 		ask = ask[n:]
 	}
 	return done, nil
-}
-
-// Done is DoneAll for one object.
-func (t *Tx) Done(ctx context.Context, ref cairn.ObjectRef) (bool, error) {
-	done, err := t.DoneAll(ctx, []cairn.ObjectRef{ref})
-	if err != nil {
-		return false, err
-	}
-	return done[0], nil
 }
 
 // ledgerBatch is how many objects one ledger statement looks up or writes.
@@ -77,11 +74,7 @@ func (t *Tx) lookUp(ctx context.Context, refs []cairn.ObjectRef, at []int, done 
 // ledgerKey is what identifies an object in the ledger.
 type ledgerKey struct{ bucket, key, etag string }
 
-// marks reports whether the transaction marked ref done.
-func (t *Tx) marks(ref cairn.ObjectRef) bool {
-	_, ok := t.markedSet[ledgerKey{ref.Bucket, ref.Key, ref.ETag}]
-	return ok
-}
+func keyOf(ref cairn.ObjectRef) ledgerKey { return ledgerKey{ref.Bucket, ref.Key, ref.ETag} }
 
 // MarkDone records an object's ledger entry, written at Commit with the
 // transaction's others in one statement.
@@ -89,7 +82,7 @@ func (t *Tx) MarkDone(ctx context.Context, rec cairn.ObjectRecord) error {
 	if t.markedSet == nil {
 		t.markedSet = map[ledgerKey]struct{}{}
 	}
-	t.markedSet[ledgerKey{rec.Ref.Bucket, rec.Ref.Key, rec.Ref.ETag}] = struct{}{}
+	t.markedSet[keyOf(rec.Ref)] = struct{}{}
 	t.marked = append(t.marked, rec)
 	return nil
 }

@@ -23,13 +23,16 @@ func TestLedgerBatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < n; i += 2 { // the even ones
+	first := tx
+	t.Cleanup(func() { first.Rollback() }) // a failure must not leave the store locked
+	for i := 0; i < n; i += 2 {            // the even ones
 		if err := tx.MarkDone(ctx, cairn.ObjectRecord{Ref: ref(i), Kind: cairn.KindCloudTrail, Events: int64(i)}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if done, err := tx.Done(ctx, ref(4)); err != nil || !done {
-		t.Fatalf("Done of an object marked in the transaction = %v, %v", done, err)
+	// Marked in the transaction: done; named twice: done at its second place.
+	if done, err := tx.DoneAll(ctx, []cairn.ObjectRef{ref(4), ref(n + 1), ref(n + 1)}); err != nil || fmt.Sprint(done) != "[true false true]" {
+		t.Fatalf("DoneAll(marked, new, new again) = %v, %v; want [true false true]", done, err)
 	}
 	if _, err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)

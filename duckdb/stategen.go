@@ -47,13 +47,7 @@ func (t *Tx) wroteState(name string, gen int64) {
 // blob or delta, with the next generation.
 // It is written in the background (see later); Commit fails if that does.
 func (t *Tx) AppendStateDelta(ctx context.Context, name string, generation int64, delta []byte) error {
-	now, text := t.now, string(delta)
-	t.later(func() error {
-		if _, err := t.s.wconn.ExecContext(ctx, `INSERT INTO detect_state_deltas VALUES (?, ?, ?, ?)`, name, generation, text, now); err != nil {
-			return fmt.Errorf("save state delta %s: %w", name, err)
-		}
-		return nil
-	})
+	t.execLater(ctx, "save state delta "+name, `INSERT INTO detect_state_deltas VALUES (?, ?, ?, ?)`, name, generation, string(delta), t.now)
 	t.wroteState(name, generation)
 	return nil
 }
@@ -86,11 +80,6 @@ func (t *Tx) LoadStateDeltas(ctx context.Context, name string, after int64) ([][
 // a blob saved with it supersedes).
 // It runs in the background, like AppendStateDelta.
 func (t *Tx) DropStateDeltas(ctx context.Context, name string, generation int64) error {
-	t.later(func() error {
-		if _, err := t.s.wconn.ExecContext(ctx, `DELETE FROM detect_state_deltas WHERE name = ? AND generation <= ?`, name, generation); err != nil {
-			return fmt.Errorf("drop state deltas %s: %w", name, err)
-		}
-		return nil
-	})
+	t.execLater(ctx, "drop state deltas "+name, `DELETE FROM detect_state_deltas WHERE name = ? AND generation <= ?`, name, generation)
 	return nil
 }

@@ -192,6 +192,16 @@ func (t *Tx) later(write func() error) {
 	}()
 }
 
+// execLater queues one statement (see later); what names it in its error.
+func (t *Tx) execLater(ctx context.Context, what, query string, args ...any) {
+	t.later(func() error {
+		if _, err := t.s.wconn.ExecContext(ctx, query, args...); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		return nil
+	})
+}
+
 // wait waits for the background writes; it returns the first one's error
 // (and keeps returning it).
 func (t *Tx) wait() error {

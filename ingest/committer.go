@@ -181,7 +181,6 @@ func (c *Committer) commitJobs(ctx context.Context, group []*job) ([]jobResult, 
 		tx.Rollback()
 		return nil, err
 	}
-	marked := make(map[[3]string]struct{}, len(refs))
 	for i, j := range group {
 		if j.noLedger {
 			if err := tx.Reject(ctx, j.rejects); err != nil {
@@ -190,12 +189,9 @@ func (c *Committer) commitJobs(ctx context.Context, group []*job) ([]jobResult, 
 			}
 			continue
 		}
-		isDone := done[0]
+		isDone := done[0] // also the second of one object twice in the group
 		done = done[1:]
-		// The same object twice in a group (two messages for it): the
-		// second is done by the first.
-		id := [3]string{j.rec.Ref.Bucket, j.rec.Ref.Key, j.rec.Ref.ETag}
-		if _, dup := marked[id]; dup || isDone {
+		if isDone {
 			results[i].skipped = true
 			continue
 		}
@@ -211,7 +207,6 @@ func (c *Committer) commitJobs(ctx context.Context, group []*job) ([]jobResult, 
 			tx.Rollback()
 			return nil, err
 		}
-		marked[id] = struct{}{}
 	}
 	if err := c.detect(ctx, tx); err != nil {
 		return nil, err
