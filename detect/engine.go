@@ -61,6 +61,10 @@ type Engine struct {
 	corrState storedState                       // the correlation windows in the store
 	seenState storedState                       // the first-seen memory in the store
 
+	// reads are the event fields the commit reads for a match of a rule
+	// (correlations' group-by and ID fields, first-seen fields); Prepare
+	// takes them from the event it parsed.
+	reads     map[*sigma.Rule][]string
 	noMatch   *prepared // Prepare's result for events no rule matches
 	prepCache preparedCache
 }
@@ -107,6 +111,19 @@ func New(opts Options) (*Engine, error) {
 	e.stream = evaluator{e: e, corr: corr, metrics: true}
 	e.seen = e.newFirstSeen()
 	e.stream.seen = e.seen
+	e.reads = map[*sigma.Rule][]string{}
+	for _, r := range e.rules {
+		var fs []string
+		if corr != nil {
+			fs = corr.FieldsRead(r)
+		}
+		if nv, ok := e.specs[r]; ok {
+			fs = append(fs, nv.FieldsRead()...)
+		}
+		if len(fs) > 0 {
+			e.reads[r] = fs
+		}
+	}
 	return e, nil
 }
 
@@ -221,6 +238,9 @@ func (v *evaluator) event(ev *cairn.Event) (bool, error) {
 	if len(rs) == 0 {
 		return false, nil
 	}
+	// What correlations and first-seen read of the event: the values
+	// Prepare took, else the event parsed here.
+	var fields sigma.FieldSource = &v.pe
 	if p, ok := ev.Prepared.(*prepared); ok && p.e == v.e {
 		// Matched by a worker (Prepare): parse again only for what needs
 		// the event's fields here.
@@ -229,7 +249,9 @@ func (v *evaluator) event(ev *cairn.Event) (bool, error) {
 			return true, p.err
 		}
 		v.buf = append(v.buf[:0], p.rules...)
-		if v.e.needsEvent(v.buf) {
+		if p.fields != nil {
+			fields = p.fields
+		} else if v.e.needsEvent(v.buf) {
 			if err := v.pe.Reset(ev.Raw); err != nil {
 				v.bad++
 				return true, fmt.Errorf("%w: event %s: %v", errNotJSON, ev.EventID, err)
@@ -254,7 +276,7 @@ func (v *evaluator) event(ev *cairn.Event) (bool, error) {
 			v.onMatch(r, ev)
 		}
 		if _, ok := v.e.specs[r]; ok && v.seen != nil {
-			v.firstSeen(r, ev)
+			v.firstSeen(r, ev, fields)
 		} else if v.corr == nil || v.corr.Standalone(r) {
 			v.out.addMatch(r, ev)
 		}
@@ -263,7 +285,7 @@ func (v *evaluator) event(ev *cairn.Event) (bool, error) {
 		for _, r := range v.buf {
 			v.dirty = v.dirty || v.e.feeds[r]
 		}
-		for _, m := range v.corr.Observe(&v.pe, ev.Time, v.buf) {
+		for _, m := range v.corr.Observe(fields, ev.Time, v.buf) {
 			v.dirty = true
 			if v.metrics {
 				v.e.matchC[m.Rule].Inc()

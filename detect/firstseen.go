@@ -61,8 +61,8 @@ func (e *Engine) newFirstSeen() *rulepack.FirstSeen {
 
 // firstSeen records a match of a new_value rule and raises it when its
 // combination is new.
-func (v *evaluator) firstSeen(r *sigma.Rule, ev *cairn.Event) {
-	obs := v.seen.Record(r, &v.pe, ev.Time)
+func (v *evaluator) firstSeen(r *sigma.Rule, ev *cairn.Event, fields sigma.FieldSource) {
+	obs := v.seen.Record(r, fields, ev.Time)
 	v.seenDty = v.seenDty || obs.Changed
 	if obs.New {
 		v.out.add(firstSeenAlert(r, ev, obs.Names, obs.Values))

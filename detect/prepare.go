@@ -3,6 +3,7 @@ package detect
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/cairn-sec/cairn"
@@ -15,6 +16,11 @@ type prepared struct {
 	e     *Engine
 	rules []*sigma.Rule
 	err   error
+	// paths are the fields the commit reads for matches of rules
+	// (Engine.reads); fields, on an event's own copy, their values in it,
+	// so that the commit does not parse the event again.
+	paths  []string
+	fields *sigma.FieldValues
 }
 
 // parsedEvents are the parsed-record buffers of Prepare's callers.
@@ -45,7 +51,13 @@ func (e *Engine) Prepare(ev *cairn.Event) {
 		ev.Prepared = e.noMatch
 		return
 	}
-	ev.Prepared = e.preparedFor(matched)
+	p := e.preparedFor(matched)
+	if len(p.paths) > 0 {
+		own := *p
+		own.fields = pe.Project(p.paths)
+		p = &own
+	}
+	ev.Prepared = p
 }
 
 // maxPrepared bounds the distinct rule combinations preparedFor keeps.
@@ -76,6 +88,13 @@ func (e *Engine) preparedFor(rules []*sigma.Rule) *prepared {
 		return p
 	}
 	p = &prepared{e: e, rules: append([]*sigma.Rule(nil), rules...)}
+	for _, r := range rules {
+		for _, f := range e.reads[r] {
+			if !slices.Contains(p.paths, f) {
+				p.paths = append(p.paths, f)
+			}
+		}
+	}
 	c.mu.Lock()
 	if len(c.byKey) < maxPrepared {
 		c.byKey[string(key)] = p

@@ -49,6 +49,24 @@ type NewValue struct {
 	Forget       time.Duration
 }
 
+// FieldsRead returns the event fields FirstSeen.Record reads for the
+// spec: every alternative of every part.
+func (nv NewValue) FieldsRead() []string {
+	var out []string
+	for i := range nv.Fields {
+		out = append(out, nv.alternatives(i)...)
+	}
+	return out
+}
+
+// alternatives are the fields part i is taken from, in order.
+func (nv NewValue) alternatives(i int) []string {
+	if i < len(nv.Alternatives) {
+		return nv.Alternatives[i]
+	}
+	return []string{nv.Fields[i]}
+}
+
 // NewValues reads the new_value attribute of the rules that have one. The
 // rules' files are read again (the sigma parser ignores custom attributes).
 func NewValues(rules []*sigma.Rule) (map[*sigma.Rule]NewValue, []error) {
@@ -177,7 +195,7 @@ func NewFirstSeen(specs map[*sigma.Rule]NewValue, maxKeys int) *FirstSeen {
 // combination of values is new: not seen before (or not within Forget) and
 // past the learning period. Rules without a new_value spec, and events
 // lacking one of the fields, report false.
-func (f *FirstSeen) Observe(r *sigma.Rule, e *sigma.Event, t time.Time) bool {
+func (f *FirstSeen) Observe(r *sigma.Rule, e sigma.FieldSource, t time.Time) bool {
 	return f.Record(r, e, t).New
 }
 
@@ -215,7 +233,7 @@ func (nv NewValue) Granularity() time.Duration {
 
 // Record is Observe, also saying whether the memory changed and what the
 // values were.
-func (f *FirstSeen) Record(r *sigma.Rule, e *sigma.Event, t time.Time) Observation {
+func (f *FirstSeen) Record(r *sigma.Rule, e sigma.FieldSource, t time.Time) Observation {
 	nv, ok := f.specs[r]
 	if !ok {
 		return Observation{}
@@ -224,13 +242,9 @@ func (f *FirstSeen) Record(r *sigma.Rule, e *sigma.Event, t time.Time) Observati
 	b.WriteString(r.Key())
 	values := make([]string, 0, len(nv.Fields))
 	names := make([]string, 0, len(nv.Fields))
-	for i, field := range nv.Fields {
-		alts := []string{field}
-		if i < len(nv.Alternatives) {
-			alts = nv.Alternatives[i]
-		}
+	for i := range nv.Fields {
 		v, name, ok := "", "", false
-		for _, a := range alts {
+		for _, a := range nv.alternatives(i) {
 			if v, ok = e.Value(a); ok && v != "" {
 				name = a
 				break

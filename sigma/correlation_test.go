@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -329,5 +330,72 @@ func TestCorrelatorBounded(t *testing.T) {
 		if len(g.Entries) > 64 {
 			t.Fatalf("%d entries kept, limit 64", len(g.Entries))
 		}
+	}
+}
+
+// TestCorrelatorProjectedFields: fed only the fields FieldsRead names
+// (what ingest's workers keep of a matched event), the correlator fires
+// exactly as it does on the whole event, aliases included.
+func TestCorrelatorProjectedFields(t *testing.T) {
+	rules := loadTestRules(t)
+	events := loadLabeled(t)
+	whole, err := NewCorrelator(rules, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	projected, err := NewCorrelator(rules, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := stream(t, rules, whole, events)
+	if len(want) == 0 {
+		t.Fatal("the test data fire no correlation")
+	}
+	rs := NewRuleSet(rules)
+	var got []string
+	projectedFields := 0
+	for _, l := range events {
+		e := mustEvent(t, string(l.Event))
+		ts, _ := EventTime(e)
+		matched := rs.Eval(CloudTrail, e, nil)
+		var paths []string
+		for _, r := range matched {
+			for _, f := range projected.FieldsRead(r) {
+				if !slices.Contains(paths, f) {
+					paths = append(paths, f)
+				}
+			}
+		}
+		projectedFields += len(paths)
+		for _, m := range projected.Observe(e.Project(paths), ts, matched) {
+			got = append(got, describe(m))
+		}
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("projected firings:\n%s\nwhole events:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if projectedFields == 0 {
+		t.Error("no field was projected")
+	}
+}
+
+// TestFieldsReadAliases: a correlation's aliases name, per referenced
+// rule, the event field its group-by reads.
+func TestFieldsReadAliases(t *testing.T) {
+	rules := corrRules(t, []string{"a", "b"}, "title: C\ncorrelation:\n    type: temporal\n    rules: [a, b]\n    group-by: [who]\n    timespan: 60s\n    aliases: {who: {a: user, b: v}}\n")
+	c, err := NewCorrelator(rules, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string][]string{}
+	for _, r := range rules {
+		byName[r.Name] = c.FieldsRead(r)
+	}
+	if !slices.Equal(byName["a"], []string{"eventID", "user"}) || !slices.Equal(byName["b"], []string{"eventID", "v"}) || byName["C"] != nil {
+		t.Fatalf("FieldsRead: %v", byName)
+	}
+	got := stream(t, rules, c, toLabeled([]tev{{0, "a", "u1", ""}, {10, "b", "x", "u1"}}))
+	if len(got) != 1 {
+		t.Fatalf("aliased temporal: %v", got)
 	}
 }

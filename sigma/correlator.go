@@ -126,7 +126,7 @@ type group struct {
 type hit struct {
 	rule   *Rule
 	t      time.Time
-	ev     *Event
+	ev     FieldSource
 	fields map[string]string
 	ids    []string
 }
@@ -246,7 +246,7 @@ func EventTime(e *Event) (time.Time, bool) {
 // not silenced by chaining. matched holds the *Rule values given to
 // NewCorrelator (as returned by a RuleSet built from the same slice); it may
 // be empty, which still advances the watermark.
-func (c *Correlator) Observe(e *Event, t time.Time, matched []*Rule) []CorrelationMatch {
+func (c *Correlator) Observe(e FieldSource, t time.Time, matched []*Rule) []CorrelationMatch {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if t.After(c.watermark) {
@@ -358,15 +358,54 @@ func (c *Correlator) sweepLocked(now time.Time) []CorrelationMatch {
 	return c.drain(nil, nil)
 }
 
+// FieldsRead returns the event fields Observe reads for a match of r
+// (none when no correlation refers to r): the ID field, and each referring
+// correlation's group-by and value fields through its aliases. A
+// FieldSource holding these serves Observe as well as the whole event.
+func (c *Correlator) FieldsRead(r *Rule) []string {
+	if len(c.consumers[r]) == 0 {
+		return nil
+	}
+	out := []string{c.lim.IDField}
+	add := func(f string) {
+		for _, have := range out {
+			if have == f {
+				return
+			}
+		}
+		out = append(out, f)
+	}
+	for _, cr := range c.consumers[r] {
+		for pos, ref := range cr.refs {
+			if ref != r {
+				continue
+			}
+			for _, f := range cr.c.GroupBy {
+				add(cr.aliased(pos, f))
+			}
+			for _, f := range cr.c.Condition.Field {
+				add(cr.aliased(pos, f))
+			}
+		}
+	}
+	return out
+}
+
+// aliased is the event field a group-by or condition field names for the
+// rule referenced at pos.
+func (cr *corrRule) aliased(pos int, field string) string {
+	if al, ok := cr.c.Aliases[field]; ok {
+		if mapped, ok := al[cr.names[pos]]; ok {
+			return mapped
+		}
+	}
+	return field
+}
+
 // fieldValue reads a group-by or condition field for a hit, through the
 // correlation's aliases.
 func (cr *corrRule) fieldValue(h hit, pos int, field string) (string, bool) {
-	f := field
-	if al, ok := cr.c.Aliases[field]; ok {
-		if mapped, ok := al[cr.names[pos]]; ok {
-			f = mapped
-		}
-	}
+	f := cr.aliased(pos, field)
 	if h.ev != nil {
 		return h.ev.Value(f)
 	}
