@@ -350,6 +350,9 @@ func (c *compiler) field(key string, line int, vals []*yaml.Node) (*FieldMatch, 
 		}
 		return nil, errorf(c.file, l, "field %q: %v", key, err)
 	}
+	if !m.all {
+		f.matchers = mergeContains(f.matchers)
+	}
 	return f, nil
 }
 
