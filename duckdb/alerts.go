@@ -215,7 +215,7 @@ type storedAlert struct {
 // encode sets the JSON columns of the version to write, once for the
 // table and the open-alert index.
 func (st *storedAlert) encode() {
-	st.tags, st.fields, st.samples = jsonText(st.a.Tags), jsonText(st.a.Fields), jsonText(st.a.SampleEventIDs)
+	st.tags, st.fields, st.samples = stringsJSON(st.a.Tags), mapJSON(st.a.Fields), stringsJSON(st.a.SampleEventIDs)
 }
 
 func alertKey(a *cairn.Alert) string {
@@ -371,14 +371,6 @@ func (t *Tx) compactAlertVersions(ctx context.Context) error {
 	return nil
 }
 
-// jsonText is a JSON column value; nil for empty lists and maps.
-func jsonText[T any](v T) any {
-	b, err := json.Marshal(v)
-	if err != nil || string(b) == "null" || string(b) == "[]" || string(b) == "{}" {
-		return nil
-	}
-	return string(b)
-}
 
 // SetAlertStatus moves an alert to status (ack, close, reopen). It returns
 // an error wrapping cairn.ErrNoSuchAlert for an unknown ID.
