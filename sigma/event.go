@@ -1,7 +1,9 @@
 package sigma
 
 import (
+	"encoding/binary"
 	"errors"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 )
@@ -227,9 +229,7 @@ func (p *jparser) str(pos int) (int, bool, error) {
 	esc := false
 	b := p.b
 	for i := pos; i < len(b); i++ {
-		for i < len(b) && !strStop[b[i]] {
-			i++
-		}
+		i = plainRun(b, i)
 		if i >= len(b) {
 			break
 		}
@@ -263,6 +263,30 @@ func (p *jparser) str(pos int) (int, bool, error) {
 		}
 	}
 	return len(p.b), esc, p.errAt(len(p.b), "unterminated string")
+}
+
+// plainRun returns the position of the first byte at or after i that
+// ends a run of plain string content (strStop), or len(b). It tests eight
+// bytes at a time: strings are most of a record's bytes.
+func plainRun(b []byte, i int) int {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		q, bs := w^('"'*ones), w^('\\'*ones)
+		// A byte of m is set where a byte is '"', '\\' or below 0x20;
+		// the lowest set byte is exact (borrows only reach higher ones).
+		m := ((q - ones) &^ q) | ((bs - ones) &^ bs) | ((w - 0x20*ones) &^ w)
+		if m &= highs; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for i < len(b) && !strStop[b[i]] {
+		i++
+	}
+	return i
 }
 
 // strStop marks the bytes that end a run of plain string content.
