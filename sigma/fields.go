@@ -249,14 +249,14 @@ func (e *Event) indexRoot() {
 	if len(e.nodes) == 0 || e.nodes[0].kind != kObject || !e.nodes[0].kids {
 		return
 	}
-	var slots map[string]int32
-	if m := rootSlots.m.Load(); m != nil {
-		slots = *m
+	slots := rootSlots.m.Load()
+	if slots == nil {
+		slots = &slotTable{keys: make([]string, 1)} // nothing slotted yet
 	}
-	if cap(e.slots) < len(slots) {
-		e.slots = make([]int32, len(slots), len(slots)+len(slots)/4)
+	if cap(e.slots) < slots.n {
+		e.slots = make([]int32, slots.n, slots.n+slots.n/4)
 	} else {
-		e.slots = e.slots[:len(slots)]
+		e.slots = e.slots[:slots.n]
 		clear(e.slots)
 	}
 	for c := int32(1); c != 0; c = e.nodes[c].next {
@@ -268,7 +268,7 @@ func (e *Event) indexRoot() {
 		if strings.IndexByte(k, '.') >= 0 {
 			return
 		}
-		if s, ok := slots[k]; ok {
+		if s, ok := slots.lookup(k); ok {
 			if e.slots[s] != 0 {
 				return
 			}

@@ -17,37 +17,92 @@ import (
 const maxRootSlots = 4096
 
 var rootSlots struct {
-	mu sync.Mutex                       // serializes additions
-	m  atomic.Pointer[map[string]int32] // key → slot; replaced, never changed
+	mu sync.Mutex                // serializes additions
+	m  atomic.Pointer[slotTable] // replaced, never changed
+}
+
+// slotTable maps top-level keys to slots. Every event's root members are
+// looked up in it, so it is an open-addressed table with a hash of a few
+// bytes of the key rather than a Go map, which hashes every byte.
+type slotTable struct {
+	keys  []string // by position; "" = empty
+	slots []int32
+	mask  uint32
+	n     int
+}
+
+func newSlotTable(keys map[string]int32) *slotTable {
+	size := 16
+	for size < 2*len(keys) {
+		size *= 2
+	}
+	t := &slotTable{keys: make([]string, size), slots: make([]int32, size), mask: uint32(size - 1), n: len(keys)}
+	for k, s := range keys {
+		i := slotHash(k) & t.mask
+		for t.keys[i] != "" {
+			i = (i + 1) & t.mask
+		}
+		t.keys[i], t.slots[i] = k, s
+	}
+	return t
+}
+
+// slotHash mixes a key's length and its first, middle and last bytes.
+func slotHash(k string) uint32 {
+	if k == "" {
+		return 0
+	}
+	h := uint32(len(k)) | uint32(k[0])<<8 | uint32(k[len(k)/2])<<16 | uint32(k[len(k)-1])<<24
+	return (h * 0x9E3779B1) >> 7
+}
+
+// lookup returns k's slot.
+func (t *slotTable) lookup(k string) (int32, bool) {
+	if k == "" {
+		return 0, false
+	}
+	for i := slotHash(k) & t.mask; t.keys[i] != ""; i = (i + 1) & t.mask {
+		if t.keys[i] == k {
+			return t.slots[i], true
+		}
+	}
+	return 0, false
+}
+
+// all returns the table as a map.
+func (t *slotTable) all() map[string]int32 {
+	m := make(map[string]int32, t.n+1)
+	for i, k := range t.keys {
+		if k != "" {
+			m[k] = t.slots[i]
+		}
+	}
+	return m
 }
 
 // rootSlot returns the slot of a top-level key, numbering it if it is new,
 // or -1 when the slots are all taken.
 func rootSlot(key string) int32 {
-	if m := rootSlots.m.Load(); m != nil {
-		if s, ok := (*m)[key]; ok {
+	if t := rootSlots.m.Load(); t != nil {
+		if s, ok := t.lookup(key); ok {
 			return s
 		}
 	}
 	rootSlots.mu.Lock()
 	defer rootSlots.mu.Unlock()
-	old := map[string]int32{}
-	if m := rootSlots.m.Load(); m != nil {
-		old = *m
+	m := map[string]int32{}
+	if t := rootSlots.m.Load(); t != nil {
+		if s, ok := t.lookup(key); ok {
+			return s
+		}
+		m = t.all()
 	}
-	if s, ok := old[key]; ok {
-		return s
-	}
-	if len(old) >= maxRootSlots {
+	if len(m) >= maxRootSlots {
 		return -1
 	}
-	m := make(map[string]int32, len(old)+1)
-	for k, v := range old {
-		m[k] = v
-	}
-	s := int32(len(old))
+	s := int32(len(m))
 	m[key] = s
-	rootSlots.m.Store(&m)
+	rootSlots.m.Store(newSlotTable(m))
 	return s
 }
 
