@@ -242,8 +242,9 @@ func (v *evaluator) event(ev *cairn.Event) (bool, error) {
 	// Prepare took, else the event parsed here.
 	var fields sigma.FieldSource = &v.pe
 	if p, ok := ev.Prepared.(*prepared); ok && p.e == v.e {
-		// Matched by a worker (Prepare): parse again only for what needs
-		// the event's fields here.
+		// Matched by a worker (Prepare), which also kept the values the
+		// correlations and first-seen rules read; an event prepared
+		// without them is parsed again if its matches need fields.
 		if p.err != nil {
 			v.bad++
 			return true, p.err
