@@ -371,7 +371,6 @@ func (t *Tx) compactAlertVersions(ctx context.Context) error {
 	return nil
 }
 
-
 // SetAlertStatus moves an alert to status (ack, close, reopen). It returns
 // an error wrapping cairn.ErrNoSuchAlert for an unknown ID.
 func (s *Store) SetAlertStatus(ctx context.Context, id string, status cairn.AlertStatus) error {
