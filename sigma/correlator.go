@@ -3,6 +3,7 @@ package sigma
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -368,12 +369,9 @@ func (c *Correlator) FieldsRead(r *Rule) []string {
 	}
 	out := []string{c.lim.IDField}
 	add := func(f string) {
-		for _, have := range out {
-			if have == f {
-				return
-			}
+		if !slices.Contains(out, f) {
+			out = append(out, f)
 		}
-		out = append(out, f)
 	}
 	for _, cr := range c.consumers[r] {
 		for pos, ref := range cr.refs {

@@ -249,14 +249,12 @@ func (e *Event) indexRoot() {
 	if len(e.nodes) == 0 || e.nodes[0].kind != kObject || !e.nodes[0].kids {
 		return
 	}
-	slots := rootSlots.m.Load()
-	if slots == nil {
-		slots = &slotTable{keys: make([]string, 1)} // nothing slotted yet
-	}
-	if cap(e.slots) < slots.n {
-		e.slots = make([]int32, slots.n, slots.n+slots.n/4)
+	slots := currentSlots()
+	n := len(slots.names)
+	if cap(e.slots) < n {
+		e.slots = make([]int32, n, n+n/4)
 	} else {
-		e.slots = e.slots[:slots.n]
+		e.slots = e.slots[:n]
 		clear(e.slots)
 	}
 	for c := int32(1); c != 0; c = e.nodes[c].next {

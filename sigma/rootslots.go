@@ -1,6 +1,7 @@
 package sigma
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -25,24 +26,37 @@ var rootSlots struct {
 // looked up in it, so it is an open-addressed table with a hash of a few
 // bytes of the key rather than a Go map, which hashes every byte.
 type slotTable struct {
+	names []string // the keys, by slot
 	keys  []string // by position; "" = empty
 	slots []int32
 	mask  uint32
-	n     int
 }
 
-func newSlotTable(keys map[string]int32) *slotTable {
+// emptySlots is the table before any key has a slot.
+var emptySlots = newSlotTable(nil)
+
+// currentSlots is the table in use.
+func currentSlots() *slotTable {
+	if t := rootSlots.m.Load(); t != nil {
+		return t
+	}
+	return emptySlots
+}
+
+// newSlotTable builds the table of names (slot i is names[i]; no name is
+// empty).
+func newSlotTable(names []string) *slotTable {
 	size := 16
-	for size < 2*len(keys) {
+	for size < 2*len(names) {
 		size *= 2
 	}
-	t := &slotTable{keys: make([]string, size), slots: make([]int32, size), mask: uint32(size - 1), n: len(keys)}
-	for k, s := range keys {
+	t := &slotTable{names: names, keys: make([]string, size), slots: make([]int32, size), mask: uint32(size - 1)}
+	for s, k := range names {
 		i := slotHash(k) & t.mask
 		for t.keys[i] != "" {
 			i = (i + 1) & t.mask
 		}
-		t.keys[i], t.slots[i] = k, s
+		t.keys[i], t.slots[i] = k, int32(s)
 	}
 	return t
 }
@@ -69,41 +83,27 @@ func (t *slotTable) lookup(k string) (int32, bool) {
 	return 0, false
 }
 
-// all returns the table as a map.
-func (t *slotTable) all() map[string]int32 {
-	m := make(map[string]int32, t.n+1)
-	for i, k := range t.keys {
-		if k != "" {
-			m[k] = t.slots[i]
-		}
-	}
-	return m
-}
-
 // rootSlot returns the slot of a top-level key, numbering it if it is new,
-// or -1 when the slots are all taken.
+// or -1 when the slots are all taken or the key is empty (the table's
+// mark for a free position; such a path is found by scanning).
 func rootSlot(key string) int32 {
-	if t := rootSlots.m.Load(); t != nil {
-		if s, ok := t.lookup(key); ok {
-			return s
-		}
+	if key == "" {
+		return -1
+	}
+	if s, ok := currentSlots().lookup(key); ok {
+		return s
 	}
 	rootSlots.mu.Lock()
 	defer rootSlots.mu.Unlock()
-	m := map[string]int32{}
-	if t := rootSlots.m.Load(); t != nil {
-		if s, ok := t.lookup(key); ok {
-			return s
-		}
-		m = t.all()
+	t := currentSlots()
+	if s, ok := t.lookup(key); ok {
+		return s
 	}
-	if len(m) >= maxRootSlots {
+	if len(t.names) >= maxRootSlots {
 		return -1
 	}
-	s := int32(len(m))
-	m[key] = s
-	rootSlots.m.Store(newSlotTable(m))
-	return s
+	rootSlots.m.Store(newSlotTable(append(slices.Clip(t.names), key)))
+	return int32(len(t.names))
 }
 
 // fieldPath is a compiled field name: its dotted segments and the slot of
