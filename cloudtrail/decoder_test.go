@@ -295,3 +295,16 @@ func TestDatasetOTRF(t *testing.T) {
 		t.Errorf("%d records, types %v", n, types)
 	}
 }
+
+// TestNormalizeRefusesZeroTime: an eventTime of 0001-01-01T00:00:00Z, by
+// the fast path or by RFC 3339, is refused, since Cairn reads the zero time
+// as "no time".
+func TestNormalizeRefusesZeroTime(t *testing.T) {
+	for _, ts := range []string{"0001-01-01T00:00:00Z", "0001-01-01T00:00:00.000Z", "0001-01-01T01:00:00+01:00"} {
+		var ev cairn.Event
+		err := Normalize([]byte(`{"eventVersion":"1.08","eventTime":"`+ts+`","eventSource":"s3.amazonaws.com","eventName":"GetObject","eventID":"x"}`), &ev)
+		if err == nil || !strings.Contains(err.Error(), "zero time") {
+			t.Errorf("eventTime %s: err = %v, want the zero time refused", ts, err)
+		}
+	}
+}

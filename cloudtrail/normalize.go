@@ -55,6 +55,9 @@ func Normalize(raw []byte, ev *cairn.Event) error {
 		return fmt.Errorf("record has no eventTime")
 	}
 	t, err := parseTime(r.EventTime)
+	if err == nil && t.IsZero() {
+		err = errZeroTime
+	}
 	if err != nil {
 		return fmt.Errorf("bad eventTime %q: %w", truncate(r.EventTime, 40), err)
 	}
@@ -265,6 +268,10 @@ func truncate(s string, n int) string {
 	}
 	return s[:n] + "…"
 }
+
+// errZeroTime refuses 0001-01-01T00:00:00Z: CloudTrail never logged then,
+// and Cairn reads the zero time as "no time".
+var errZeroTime = errors.New("the zero time")
 
 // parseTime reads CloudTrail's eventTime, "2006-01-02T15:04:05Z", with a
 // fast path for that exact layout and RFC 3339 otherwise.

@@ -33,10 +33,12 @@ type record struct {
 
 var errNotQuery = errors.New("not a Route 53 Resolver query log record: no query_name")
 
-// parseTime reads query_timestamp.
+// parseTime reads query_timestamp. The zero time (0001-01-01 00:00:00
+// UTC) is refused: no resolver logged a query then, and it is the value
+// every consumer reads as "no time".
 func parseTime(s string) (time.Time, error) {
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999"} {
-		if t, err := time.Parse(layout, s); err == nil {
+		if t, err := time.Parse(layout, s); err == nil && !t.IsZero() {
 			return t.UTC(), nil
 		}
 	}

@@ -23,7 +23,8 @@ var layouts = []string{
 	time.UnixDate,
 }
 
-// Parse parses s; ok is false when s is no timestamp Parse knows.
+// Parse parses s; ok is false when s is no timestamp Parse knows, or is
+// the zero time (0001-01-01T00:00:00Z), which Cairn reads as "no time".
 func Parse(s string) (t time.Time, ok bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -33,7 +34,7 @@ func Parse(s string) (t time.Time, ok bool) {
 		return Epoch(s)
 	}
 	for _, l := range layouts {
-		if t, err := time.Parse(l, s); err == nil {
+		if t, err := time.Parse(l, s); err == nil && !t.IsZero() {
 			return t.UTC(), true
 		}
 	}

@@ -27,7 +27,7 @@ func TestParse(t *testing.T) {
 	if got, ok := Parse("29/Nov/2022:01:09:04 +0100"); !ok || !got.Equal(want.Truncate(time.Second)) {
 		t.Errorf("common log format: %v %v", got, ok)
 	}
-	for _, s := range []string{"", "yesterday", "12abc", "-5", "2022-13-40"} {
+	for _, s := range []string{"", "yesterday", "12abc", "-5", "2022-13-40", "0001-01-01T00:00:00Z", "0001-01-01 00:00:00"} {
 		if _, ok := Parse(s); ok {
 			t.Errorf("Parse(%q) succeeded", s)
 		}
