@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -97,9 +98,19 @@ type Alert struct {
 // matches always give the same ID (a retro-hunt saved twice does not
 // record its alerts twice).
 func AlertID(kind AlertKind, ruleID, group string, first time.Time, firstEvent string) string {
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%d\x00%s", kind, ruleID, group, first.UnixNano(), firstEvent)
-	return "al-" + hex.EncodeToString(h.Sum(nil)[:10])
+	// The hashed text is kind NUL rule NUL group NUL first (Unix ns,
+	// decimal) NUL first event; IDs already stored depend on it.
+	var buf [256]byte
+	in := append(buf[:0], kind...)
+	in = append(append(in, 0), ruleID...)
+	in = append(append(in, 0), group...)
+	in = strconv.AppendInt(append(in, 0), first.UnixNano(), 10)
+	in = append(append(in, 0), firstEvent...)
+	sum := sha256.Sum256(in)
+	var out [3 + 20]byte
+	copy(out[:], "al-")
+	hex.Encode(out[3:], sum[:10])
+	return string(out[:])
 }
 
 // SetID sets a.ID from its identity and first match (see AlertID).

@@ -1,7 +1,10 @@
 package cairn
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -87,4 +90,36 @@ func TestAlertMergeAndID(t *testing.T) {
 	if SeverityRank("High") != 3 || SeverityRank("nope") != -1 {
 		t.Error("severity ranks")
 	}
+}
+
+// TestAlertIDStable: alert IDs are stored, so the text hashed must not
+// change: the ID is "al-" and the first 10 bytes, in hex, of the SHA-256
+// of kind, rule, group, first match (Unix ns) and first event, NUL
+// separated. One fixed value, and random ones against that definition.
+func TestAlertIDStable(t *testing.T) {
+	first := time.Date(2024, 3, 1, 12, 0, 0, 5, time.UTC)
+	if got, want := AlertID(AlertSigma, "r1", "111122223333|arn:aws:iam::111122223333:user/alice", first, "ev-1"), "al-f5a107f8df39371de192"; got != want {
+		t.Fatalf("AlertID = %s, want %s", got, want)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	str := func() string {
+		b := make([]byte, r.IntN(300))
+		for i := range b {
+			b[i] = byte(r.IntN(256))
+		}
+		return string(b)
+	}
+	for range 2000 {
+		kind, rule, group, ev := AlertKind(str()), str(), str(), str()
+		at := time.Unix(0, r.Int64()-r.Int64())
+		want := "al-" + refAlertHash(fmt.Sprintf("%s\x00%s\x00%s\x00%d\x00%s", kind, rule, group, at.UnixNano(), ev))
+		if got := AlertID(kind, rule, group, at, ev); got != want {
+			t.Fatalf("AlertID(%q, %q, %q, %v, %q) = %s, want %s", kind, rule, group, at, ev, got, want)
+		}
+	}
+}
+
+func refAlertHash(text string) string {
+	sum := sha256.Sum256([]byte(text))
+	return hex.EncodeToString(sum[:10])
 }

@@ -6,8 +6,13 @@ import "time"
 // that are empty are stored as NULL. JSON fields hold raw JSON text (nil when
 // absent).
 type Event struct {
-	Time        time.Time
-	Source      string // e.g. "aws.cloudtrail"
+	Time   time.Time
+	Source string // e.g. "aws.cloudtrail"
+	// Prepared is detection's work done on the event ahead of its commit,
+	// by the worker that decoded it (see ingest.Preparer); nil when none.
+	// It is not stored. It sits beside the fields the commit's dedup
+	// reads, so detection finds it in memory the dedup just touched.
+	Prepared    any
 	EventID     string
 	EventName   string
 	EventSource string
@@ -93,11 +98,6 @@ type Event struct {
 	// Pushed events (migration 4): the organization a forwarder named in
 	// X-Organization-Id.
 	OrganizationID string
-
-	// Prepared is detection's work done on the event ahead of its commit,
-	// by the worker that decoded it (see ingest.Preparer); nil when none.
-	// It is not stored.
-	Prepared any
 }
 
 // NullInt is a nullable integer.

@@ -36,11 +36,12 @@ func principal(ev *cairn.Event) string {
 	return who
 }
 
-// detectionAlert is the alert for one detection match.
-func detectionAlert(r *sigma.Rule, ev *cairn.Event) cairn.Alert {
+// detectionAlert is the alert for one detection match; group is
+// GroupKey(ev).
+func detectionAlert(r *sigma.Rule, ev *cairn.Event, group string) cairn.Alert {
 	a := ruleAlert(r, cairn.AlertSigma)
 	a.Source = ev.Source
-	a.GroupKey = GroupKey(ev)
+	a.GroupKey = group
 	a.FirstSeen, a.LastSeen = ev.Time.UTC(), ev.Time.UTC()
 	a.Count = 1
 	if ev.EventID != "" {
@@ -93,7 +94,7 @@ type alertSet struct {
 // matchKey is a detection match's rule and group (GroupKey's parts), so
 // that the many matches merged into an alert need no key built.
 type matchKey struct {
-	rule, account, who string // rule: its key (alerts' RuleID)
+	rule, group string // rule: its key (alerts' RuleID); group: GroupKey
 }
 
 func newAlertSet(window time.Duration) *alertSet {
@@ -113,11 +114,11 @@ func (s *alertSet) add(a cairn.Alert) {
 	s.list = append(s.list, a)
 }
 
-// addMatch adds the match of detection rule r on ev: the same as
-// add(detectionAlert(r, ev)), without building an alert for a match that
-// one already gathered absorbs.
-func (s *alertSet) addMatch(r *sigma.Rule, ev *cairn.Event) {
-	k := matchKey{rule: r.Key(), account: ev.AccountID, who: principal(ev)}
+// addMatch adds the match of detection rule r on ev, whose GroupKey is
+// group: the same as add(detectionAlert(r, ev, group)), without building an
+// alert for a match that one already gathered absorbs.
+func (s *alertSet) addMatch(r *sigma.Rule, ev *cairn.Event, group string) {
+	k := matchKey{rule: r.Key(), group: group}
 	t := ev.Time.UTC()
 	for _, i := range s.byMatch[k] {
 		a := &s.list[i]
@@ -141,7 +142,7 @@ func (s *alertSet) addMatch(r *sigma.Rule, ev *cairn.Event) {
 		}
 		return
 	}
-	a := detectionAlert(r, ev)
+	a := detectionAlert(r, ev, group)
 	a.SetID()
 	s.byMatch[k] = append(s.byMatch[k], len(s.list))
 	s.list = append(s.list, a)

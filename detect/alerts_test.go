@@ -66,8 +66,8 @@ func TestAddMatchAgreesWithAdd(t *testing.T) {
 				ev.EventID = "e" + strconv.Itoa(rnd.IntN(60))
 			}
 			r := rules[rnd.IntN(len(rules))]
-			fast.addMatch(r, ev)
-			slow.add(detectionAlert(r, ev))
+			fast.addMatch(r, ev, GroupKey(ev))
+			slow.add(detectionAlert(r, ev, GroupKey(ev)))
 		}
 		got, want := fast.alerts(), slow.alerts()
 		if len(got) != len(want) {

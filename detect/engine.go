@@ -234,13 +234,11 @@ var errNotJSON = errors.New("raw record is not JSON")
 // event evaluates one event. It returns whether the event's source has
 // rules at all.
 func (v *evaluator) event(ev *cairn.Event) (bool, error) {
-	rs := v.e.routes[ev.Source]
-	if len(rs) == 0 {
-		return false, nil
-	}
 	// What correlations and first-seen read of the event: the values
-	// Prepare took, else the event parsed here.
+	// Prepare took, else the event parsed here; and the alerts' group.
 	var fields sigma.FieldSource = &v.pe
+	var group string
+	// Prepare leaves a result only on events it routed.
 	if p, ok := ev.Prepared.(*prepared); ok && p.e == v.e {
 		// Matched by a worker (Prepare), which also kept the values the
 		// correlations and first-seen rules read; an event prepared
@@ -250,6 +248,7 @@ func (v *evaluator) event(ev *cairn.Event) (bool, error) {
 			return true, p.err
 		}
 		v.buf = append(v.buf[:0], p.rules...)
+		group = p.group
 		if p.fields != nil {
 			fields = p.fields
 		} else if v.e.needsEvent(v.buf) {
@@ -259,6 +258,10 @@ func (v *evaluator) event(ev *cairn.Event) (bool, error) {
 			}
 		}
 	} else {
+		rs := v.e.routes[ev.Source]
+		if len(rs) == 0 {
+			return false, nil
+		}
 		if err := v.pe.Reset(ev.Raw); err != nil {
 			v.bad++
 			return true, fmt.Errorf("%w: event %s: %v", errNotJSON, ev.EventID, err)
@@ -266,6 +269,9 @@ func (v *evaluator) event(ev *cairn.Event) (bool, error) {
 		v.buf = v.buf[:0]
 		for _, r := range rs {
 			v.buf = r.set.Eval(r.ls, &v.pe, v.buf)
+		}
+		if len(v.buf) > 0 {
+			group = GroupKey(ev)
 		}
 	}
 	for _, r := range v.buf {
@@ -279,7 +285,7 @@ func (v *evaluator) event(ev *cairn.Event) (bool, error) {
 		if _, ok := v.e.specs[r]; ok && v.seen != nil {
 			v.firstSeen(r, ev, fields)
 		} else if v.corr == nil || v.corr.Standalone(r) {
-			v.out.addMatch(r, ev)
+			v.out.addMatch(r, ev, group)
 		}
 	}
 	if v.corr != nil {

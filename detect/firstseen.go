@@ -72,7 +72,7 @@ func (v *evaluator) firstSeen(r *sigma.Rule, ev *cairn.Event, fields sigma.Field
 // firstSeenAlert is the alert for a new combination: its group and Fields
 // are the combination (field=value), so two new regions are two alerts.
 func firstSeenAlert(r *sigma.Rule, ev *cairn.Event, fields, values []string) cairn.Alert {
-	a := detectionAlert(r, ev)
+	a := detectionAlert(r, ev, "") // grouped by the combination
 	a.Fields = make(map[string]string, len(fields))
 	parts := make([]string, len(fields))
 	for i, f := range fields {

@@ -21,6 +21,11 @@ type prepared struct {
 	// so that the commit does not parse the event again.
 	paths  []string
 	fields *sigma.FieldValues
+	// group is the event's GroupKey, taken while the worker has the
+	// event at hand: the commit would otherwise read its identity fields
+	// from memory long since left (the commit's cost per match was
+	// mostly those misses).
+	group string
 }
 
 // parsedEvents are the parsed-record buffers of Prepare's callers.
@@ -51,22 +56,21 @@ func (e *Engine) Prepare(ev *cairn.Event) {
 		ev.Prepared = e.noMatch
 		return
 	}
-	p := e.preparedFor(matched)
-	if len(p.paths) > 0 {
-		own := *p
-		own.fields = pe.Project(p.paths)
-		p = &own
+	own := *e.preparedFor(matched)
+	own.group = GroupKey(ev)
+	if len(own.paths) > 0 {
+		own.fields = pe.Project(own.paths)
 	}
-	ev.Prepared = p
+	ev.Prepared = &own
 }
 
 // maxPrepared bounds the distinct rule combinations preparedFor keeps.
 const maxPrepared = 4096
 
-// preparedCache shares Prepare's results between the events that match
-// the same rules (most matched events match one of a few combinations),
-// so that matching allocates nothing per event. The results are never
-// changed once made.
+// preparedCache shares what Prepare works out per combination of rules
+// (most matched events match one of a few): the rule list and the fields
+// to keep. A matched event gets a copy with its own group and values;
+// an unmatched one shares noMatch. The cached results are never changed.
 type preparedCache struct {
 	mu      sync.RWMutex
 	byKey   map[string]*prepared // rule positions (rulePos), as uvarints
