@@ -41,12 +41,18 @@
 //     cloud-controller-manager-*): text lines with source "aws.eks",
 //     cluster and component (the stream name without its hash), level from
 //     the klog header (I/W/E/F).
+//   - a message that is a CloudTrail record (a trail sending its events to
+//     CloudWatch Logs), in any log group but an EKS cluster's: normalized by
+//     the cloudtrail package, source "aws.cloudtrail", with the record's
+//     eventID as event_id (so it is de-duplicated against the same record
+//     from the trail's bucket) and log_group/log_stream. A message the
+//     CloudTrail decoder refuses stays a log line.
 //   - any other log group: source "aws.cloudwatch_logs", log_group,
 //     log_stream, level guessed from the line.
 //
-// Every event has account_id (the owner), log_group, log_stream, time (the
-// audit event's requestReceivedTimestamp, else the CloudWatch timestamp)
-// and raw, the message as received. Events that are not audit events have
+// Every other event has account_id (the owner), log_group, log_stream,
+// time (the audit event's requestReceivedTimestamp, else the CloudWatch
+// timestamp) and raw, the message as received. Events that are not audit events have
 // event_id "cwl:<log group>:<CloudWatch event id>": CloudWatch ids are
 // unique within a log group, so a redelivered payload is de-duplicated.
 // record_index counts log events (and rejected messages) across the

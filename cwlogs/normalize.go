@@ -55,6 +55,9 @@ func routeOf(group, stream string) route {
 
 // normalize fills ev from one log event of m.
 func normalize(m *message, le *logEvent, r route, ev *cairn.Event) {
+	if r.cluster == "" && normalizeCloudTrail(m, le, ev) {
+		return
+	}
 	ev.Time = time.UnixMilli(le.Timestamp).UTC()
 	ev.AccountID = m.Owner
 	ev.LogGroup, ev.LogStream = m.LogGroup, m.LogStream

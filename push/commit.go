@@ -23,6 +23,11 @@ type Tx interface {
 	Rollback() error
 }
 
+// Detector evaluates a transaction's events before it commits.
+type Detector interface {
+	Detect(ctx context.Context, tx cairn.WriteTx) error
+}
+
 // Store begins write transactions. It is shared with other writers in the
 // process (the collector's committer); transactions run one at a time.
 type Store interface {
@@ -64,9 +69,10 @@ type outcome struct {
 
 // commit stores a batch in one transaction: nothing (and no decoding) when
 // its request is in the ledger already, else its events and quarantined
-// records as fill produces them, and its ledger entry. maxRecordBytes
-// bounds the events one record holds until it is decoded whole.
-func commit(ctx context.Context, st Store, b *batch, maxRecordBytes int64) (outcome, error) {
+// records as fill produces them, and its ledger entry; det (when not nil)
+// evaluates the events before the commit. maxRecordBytes bounds the
+// events one record holds until it is decoded whole.
+func commit(ctx context.Context, st Store, det Detector, b *batch, maxRecordBytes int64) (outcome, error) {
 	start := time.Now()
 	tx, err := st.BeginPush(ctx)
 	if err != nil {
@@ -90,6 +96,15 @@ func commit(ctx context.Context, st Store, b *batch, maxRecordBytes int64) (outc
 	b.req.Events, b.req.Errors = s.events, s.rejects
 	if err := tx.MarkRequest(ctx, b.req); err != nil {
 		return outcome{}, err
+	}
+	if det != nil {
+		wtx, ok := tx.(cairn.WriteTx)
+		if !ok {
+			return outcome{}, fmt.Errorf("%w: detection needs a cairn.WriteTx, the store gave %T", errStore, tx)
+		}
+		if err := det.Detect(ctx, wtx); err != nil {
+			return outcome{}, fmt.Errorf("%w: %w", errStore, err)
+		}
 	}
 	res, err := tx.Commit(ctx)
 	if err != nil {

@@ -60,6 +60,13 @@ type Options struct {
 	// MaxDecoded bytes); more wait. Default 2.
 	MaxConcurrent int
 
+	// Detector, when set, evaluates each request's events in its
+	// transaction before it commits (detection rules, IOC matching), as
+	// the collector's committer does; the store's transactions must then
+	// be cairn.WriteTx. A detection error fails the request (the sender
+	// retries), so no event is stored unevaluated.
+	Detector Detector
+
 	Metrics *Metrics         // default: unregistered
 	Log     *slog.Logger     // default: discard
 	Now     func() time.Time // default: time.Now
@@ -161,7 +168,7 @@ func (h *Handler) process(r *http.Request, res *result, maxRecordBytes int64, re
 		return status(err), err
 	}
 	res.b = b
-	if res.out, err = commit(r.Context(), h.opts.Store, b, maxRecordBytes); err != nil {
+	if res.out, err = commit(r.Context(), h.opts.Store, h.opts.Detector, b, maxRecordBytes); err != nil {
 		st := status(err)
 		if st == http.StatusInternalServerError {
 			err = fmt.Errorf("retry later: %w", err)

@@ -26,8 +26,11 @@ type pipeline struct {
 	metrics   *ingest.Metrics
 	registry  *prometheus.Registry
 	alerting  *alerting
-	cfg       config.Config
-	log       *slog.Logger
+	// detector evaluates every write transaction's events (the rules,
+	// then IOC matching): the committer's and the push endpoints'.
+	detector ingest.Detector
+	cfg      config.Config
+	log      *slog.Logger
 
 	stop context.CancelFunc
 	wg   sync.WaitGroup
@@ -79,7 +82,7 @@ func openPipeline(ctx context.Context, cfg config.Config, log *slog.Logger, work
 	}
 	copts.Detector = al.chain(copts.Detector) // IOC matching after the rules, in the same transaction
 	c := ingest.NewCommitter(store, copts, m, log)
-	p := &pipeline{store: store, committer: c, metrics: m, registry: reg, alerting: al, cfg: cfg, log: log}
+	p := &pipeline{store: store, committer: c, metrics: m, registry: reg, alerting: al, detector: copts.Detector, cfg: cfg, log: log}
 	cctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	p.stop = stop
 	al.start(cctx, &p.wg)

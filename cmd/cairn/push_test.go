@@ -3,9 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -121,16 +118,7 @@ func eksAuditDelivery(t *testing.T, requestID string) []byte {
 		`"requestURI":"/api/v1/namespaces/payments/secrets","verb":"list","user":{"username":"mallory","groups":["system:authenticated"]},` +
 		`"sourceIPs":["203.0.113.99"],"userAgent":"kubectl/v1.30.0","objectRef":{"resource":"secrets","namespace":"payments","apiVersion":"v1"},` +
 		`"responseStatus":{"metadata":{},"code":200},"requestReceivedTimestamp":"2026-11-20T10:00:00.1Z","stageTimestamp":"2026-11-20T10:00:00.2Z"}`
-	msg, _ := json.Marshal(map[string]any{"messageType": "DATA_MESSAGE", "owner": "111122223333", "logGroup": "/aws/eks/e2e/cluster",
-		"logStream": "kube-apiserver-audit-1f2e", "subscriptionFilters": []string{"cairn"},
-		"logEvents": []map[string]any{{"id": "1", "timestamp": 1763632800100, "message": audit}}})
-	var zipped bytes.Buffer
-	zw := gzip.NewWriter(&zipped)
-	zw.Write(msg)
-	zw.Close()
-	body, _ := json.Marshal(map[string]any{"requestId": requestID, "timestamp": 1763632801000,
-		"records": []map[string]string{{"data": base64.StdEncoding.EncodeToString(zipped.Bytes())}}})
-	return body
+	return cwlDelivery(t, requestID, "/aws/eks/e2e/cluster", "kube-apiserver-audit-1f2e", audit)
 }
 
 func postFirehose(t *testing.T, base, requestID string, body []byte) (int, string) {
