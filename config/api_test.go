@@ -72,16 +72,33 @@ func TestAPIValidateErrors(t *testing.T) {
 	cfg.API.MaxRows = 0
 	cfg.API.MaxRequestBytes = 10
 	cfg.API.Tokens = []APIToken{{Name: "a", SHA256: "secret-token"}, {Name: "a", SHA256: strings.Repeat("a", 64)}, {SHA256: strings.Repeat("b", 64)}}
+	cfg.API.TLS.KeyFile = "key.pem"
 	err := cfg.Validate()
 	if err == nil {
 		t.Fatal("invalid api config accepted")
 	}
-	for _, want := range []string{"api.addr", "api.query_timeout", "api.max_rows", "api.max_request_bytes", "api.tokens[0].sha256", "used twice", "api.tokens[2].name is empty"} {
+	for _, want := range []string{"api.addr", "api.query_timeout", "api.max_rows", "api.max_request_bytes", "api.tokens[0].sha256", "used twice", "api.tokens[2].name is empty", "api.tls"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %s", err, want)
 		}
 	}
 	if strings.Contains(err.Error(), "secret-token") {
 		t.Error("validation error repeats what may be a plain token")
+	}
+}
+
+// TestAPITLSFromEnv: the certificate files come from the YAML tree's
+// CAIRN_* variables like any setting.
+func TestAPITLSFromEnv(t *testing.T) {
+	cfg := Default()
+	env := map[string]string{"CAIRN_API_TLS_CERT_FILE": "/etc/cairn/cert.pem", "CAIRN_API_TLS_KEY_FILE": "/etc/cairn/key.pem"}
+	if err := cfg.ApplyEnv(func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.API.TLS != (TLS{CertFile: "/etc/cairn/cert.pem", KeyFile: "/etc/cairn/key.pem"}) || !cfg.API.TLS.Enabled() {
+		t.Fatalf("api.tls %+v", cfg.API.TLS)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
 	}
 }

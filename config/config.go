@@ -90,7 +90,19 @@ type API struct {
 	MaxRows         int           `yaml:"max_rows"`          // rows returned at most; default 10000
 	MaxRequestBytes ByteSize      `yaml:"max_request_bytes"` // request body limit; default 1MiB
 	Push            Push          `yaml:"push"`              // push endpoints (Firehose, /v1/logs); see push.go
+	TLS             TLS           `yaml:"tls"`               // serve HTTPS; see TLS
 }
+
+// TLS makes the API (console, push endpoints) serve HTTPS with a
+// certificate and key in PEM files, read again when they change (a
+// renewal needs no restart). Both or neither.
+type TLS struct {
+	CertFile string `yaml:"cert_file"` // the certificate chain, leaf first
+	KeyFile  string `yaml:"key_file"`  // its private key
+}
+
+// Enabled reports whether TLS is configured.
+func (t TLS) Enabled() bool { return t.CertFile != "" || t.KeyFile != "" }
 
 // APIToken is one accepted bearer token: its name (for logs) and the
 // lower-case hex SHA-256 of the token (cairn token hash prints it).
@@ -248,6 +260,9 @@ func (a *API) validate() []error {
 	}
 	if a.MaxRows < 1 || a.MaxRows > 1_000_000 {
 		errs = append(errs, fmt.Errorf("api.max_rows %d: must be 1..1000000", a.MaxRows))
+	}
+	if (a.TLS.CertFile == "") != (a.TLS.KeyFile == "") {
+		errs = append(errs, errors.New("api.tls: cert_file and key_file go together: set both or neither"))
 	}
 	if a.MaxRequestBytes < 1<<10 || a.MaxRequestBytes > 64<<20 {
 		errs = append(errs, fmt.Errorf("api.max_request_bytes %s: must be 1KiB..64MiB", a.MaxRequestBytes))

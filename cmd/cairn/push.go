@@ -98,6 +98,9 @@ func runServeWriter(ctx context.Context, g *globals, cfg config.Config, l net.Li
 	if err != nil {
 		return err
 	}
+	if l, err = apiListener(g, l, cfg.API.TLS); err != nil {
+		return err
+	}
 	return serveAPI(ctx, g, srv, l)
 }
 
@@ -119,10 +122,15 @@ func serveHTTPSide(ctx context.Context, wg *sync.WaitGroup, p *pipeline, cfg con
 	if err != nil {
 		return fmt.Errorf("http listener: %w", err)
 	}
+	api, err := apiListener(g, l, cfg.API.TLS)
+	if err != nil {
+		l.Close()
+		return err
+	}
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		if err := serveAPI(ctx, g, srv, l); err != nil {
+		if err := serveAPI(ctx, g, srv, api); err != nil {
 			g.log.Error("HTTP API stopped", "err", err)
 		}
 	}()

@@ -89,7 +89,7 @@ func startServer(t *testing.T, c *cli, args ...string) *server {
 	t.Cleanup(func() { cmd.Process.Kill(); <-s.exited })
 	addr := make(chan string, 1)
 	go func() {
-		re := regexp.MustCompile(`serving the API.*addr=(http://[0-9.:]+)`)
+		re := regexp.MustCompile(`serving the API.*addr=(https?://[0-9.:]+)`)
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
 			if m := re.FindStringSubmatch(sc.Text()); m != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -20,7 +21,7 @@ import (
 const envToken = "CAIRN_API_TOKEN"
 
 func newServeCommand(g *globals) *cobra.Command {
-	var addr, metricsAddr string
+	var addr, metricsAddr, tlsCert, tlsKey string
 	var printHash bool
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -40,8 +41,10 @@ hashes one), and/or given in plain in CAIRN_API_TOKEN.
 Queries go to a running collector over its socket (they run beside ingestion,
 never blocking it); with no collector, the store is opened read-only for the
 requests in flight only. Each query has api.query_timeout and returns at most
-api.max_rows rows. Without TLS, keep the default loopback address or put a
-TLS-terminating proxy in front.
+api.max_rows rows. With --tls-cert and --tls-key (api.tls) it serves HTTPS
+(TLS 1.2+), reading the files again when they change, so a renewed
+certificate needs no restart. Without TLS, keep the default loopback address
+or put a TLS-terminating proxy in front; Firehose delivers only to HTTPS.
 
 Push endpoints (api.push in cairn.yaml; cairn token new --for firehose|logs):
 
@@ -66,6 +69,9 @@ collect and receive pushes at once, run cairn collect --http-addr ADDR instead.`
 			if metricsAddr != "" {
 				cfg.MetricsAddr = metricsAddr
 			}
+			if tlsCert != "" || tlsKey != "" {
+				cfg.API.TLS = config.TLS{CertFile: tlsCert, KeyFile: tlsKey}
+			}
 			if err := cfg.Validate(); err != nil {
 				return usageError("configuration: %v", err)
 			}
@@ -78,6 +84,8 @@ collect and receive pushes at once, run cairn collect --http-addr ADDR instead.`
 	}
 	cmd.Flags().StringVar(&addr, "addr", "", "listen address (default api.addr, 127.0.0.1:8080)")
 	cmd.Flags().StringVar(&metricsAddr, "metrics-addr", "", "with push endpoints: serve Prometheus metrics on this address (default metrics_addr)")
+	cmd.Flags().StringVar(&tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate chain (default api.tls.cert_file); read again when it changes")
+	cmd.Flags().StringVar(&tlsKey, "tls-key", "", "the certificate's PEM private key (default api.tls.key_file)")
 	cmd.Flags().BoolVar(&printHash, "print-token-hash", false, "read a token on stdin, print its SHA-256 for api.tokens, and exit")
 	return cmd
 }
@@ -94,6 +102,9 @@ func runServe(ctx context.Context, g *globals, cfg config.Config, l net.Listener
 	defer backend.Close()
 	srv, err := newAPIServer(g, cfg, backend, nil)
 	if err != nil {
+		return err
+	}
+	if l, err = apiListener(g, l, cfg.API.TLS); err != nil {
 		return err
 	}
 	return serveAPI(ctx, g, srv, l)
@@ -141,12 +152,27 @@ func newAPIServer(g *globals, cfg config.Config, q web.Querier, ph *push.Handler
 	return srv, nil
 }
 
-// serveAPI serves srv on l until ctx ends.
-func serveAPI(ctx context.Context, g *globals, srv *web.Server, l net.Listener) error {
-	if host, _, _ := net.SplitHostPort(l.Addr().String()); !isLoopback(host) {
-		g.log.Warn("serving on a non-loopback address without TLS: put a TLS-terminating proxy in front", "addr", l.Addr().String())
+// apiListener is l serving HTTPS with the certificate files of t
+// (api.tls) when set, else l itself (plain HTTP); it logs the address.
+// Certificate files that do not load are an error here, before serving.
+func apiListener(g *globals, l net.Listener, t config.TLS) (net.Listener, error) {
+	scheme := "http://"
+	if t.Enabled() {
+		cf, err := web.LoadCertFiles(t.CertFile, t.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("api.tls: %w", err)
+		}
+		cf.OnError = func(err error) { g.log.Warn("certificate not reloaded", "err", err) }
+		l, scheme = tls.NewListener(l, cf.Config()), "https://"
+	} else if host, _, _ := net.SplitHostPort(l.Addr().String()); !isLoopback(host) {
+		g.log.Warn("serving on a non-loopback address without TLS: set api.tls (or --tls-cert/--tls-key), or put a TLS-terminating proxy in front", "addr", l.Addr().String())
 	}
-	g.log.Info("serving the API", "addr", "http://"+l.Addr().String())
+	g.log.Info("serving the API", "addr", scheme+l.Addr().String())
+	return l, nil
+}
+
+// serveAPI serves srv on l (see apiListener) until ctx ends.
+func serveAPI(ctx context.Context, g *globals, srv *web.Server, l net.Listener) error {
 	if err := srv.Serve(ctx, l); err != nil {
 		return err
 	}
