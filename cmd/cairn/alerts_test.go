@@ -68,18 +68,7 @@ func TestAlertsThroughCollectorSocket(t *testing.T) {
 	ctx := context.Background()
 	c := detectCLI(t)
 	ingestSearchFixture(t, c)
-	st, err := duckdb.Open(ctx, duckdb.Options{Dir: c.store}) // holds the store like a collector
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := queryapi.Listen(c.store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sctx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- queryapi.Serve(sctx, l, st, time.Minute, slog.New(slog.DiscardHandler)) }()
-	t.Cleanup(func() { cancel(); <-done; st.Close() })
+	st := holdStore(t, c.store) // like a collector
 
 	as := decodeAlerts(t, c.ok("alerts", "list", "--format", "json"))
 	if len(as) != 2 {
@@ -101,4 +90,31 @@ func TestAlertsThroughCollectorSocket(t *testing.T) {
 	if n, err := st.ListAlerts(ctx, cairn.AlertFilter{}); err != nil || len(n) != 2 {
 		t.Errorf("alerts after hunt --save: %d %v", len(n), err)
 	}
+}
+
+// holdStore opens the store in dir for writing and serves its socket, as
+// a running collector does, until the test ends.
+func holdStore(t *testing.T, dir string) *duckdb.Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := duckdb.Open(ctx, duckdb.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	serveSocket(t, dir, st)
+	return st
+}
+
+// serveSocket serves the socket of the store in dir over st until the
+// test ends, then closes st.
+func serveSocket(t *testing.T, dir string, st *duckdb.Store) {
+	t.Helper()
+	l, err := queryapi.Listen(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- queryapi.Serve(sctx, l, st, time.Minute, slog.New(slog.DiscardHandler)) }()
+	t.Cleanup(func() { cancel(); <-done; st.Close() })
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -13,7 +12,6 @@ import (
 	"github.com/cairn-sec/cairn"
 	"github.com/cairn-sec/cairn/cloudtrail"
 	"github.com/cairn-sec/cairn/duckdb"
-	"github.com/cairn-sec/cairn/queryapi"
 )
 
 // searchFixture is a small trail: console logins, an IAM change and a
@@ -167,14 +165,7 @@ func TestSearchOverSocket(t *testing.T) {
 	if _, err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	l, err := queryapi.Listen(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sctx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- queryapi.Serve(sctx, l, store, time.Minute, slog.New(slog.DiscardHandler)) }()
-	t.Cleanup(func() { cancel(); <-done; store.Close() })
+	serveSocket(t, dir, store)
 
 	from := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
 	sql := `SELECT event_id, ? AS s, ? AS i, ? AS f, ? AS b, ? AS t, ? AS n FROM events WHERE time >= ? AND event_name = ? ORDER BY event_id`

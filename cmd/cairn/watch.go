@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"time"
@@ -14,7 +13,6 @@ import (
 	"github.com/cairn-sec/cairn/awsauth"
 	"github.com/cairn-sec/cairn/cloudtrailapi"
 	"github.com/cairn-sec/cairn/config"
-	"github.com/cairn-sec/cairn/duckdb"
 	"github.com/cairn-sec/cairn/s3"
 	"github.com/cairn-sec/cairn/sns"
 	"github.com/cairn-sec/cairn/sqs"
@@ -28,10 +26,6 @@ type watchOptions struct {
 	once     bool
 	w        config.Watch
 }
-
-// watchAlertWindow: a drift still present within this window updates its
-// open alert instead of raising a new one.
-const watchAlertWindow = 24 * time.Hour
 
 func newWatchCommand(g *globals) *cobra.Command {
 	o := &watchOptions{}
@@ -135,8 +129,8 @@ func runWatch(ctx context.Context, stdout io.Writer, g *globals, o *watchOptions
 		g.log.Warn("no queue configured (queues:, watch.queue_url or --queue-url): the queue, DLQ and subscription are not checked")
 	}
 	g.log.Info("watching", "trail", spec.Trail, "queue", spec.QueueURL, "repair", repair, "interval", interval.String(), "once", o.once)
-	for {
-		bad, err := watchOnce(ctx, stdout, g, cfg, &spec, opts)
+	for first := true; ; first = false {
+		bad, err := watchOnce(ctx, stdout, g, cfg, &spec, opts, first)
 		if err != nil {
 			return err
 		}
@@ -161,29 +155,19 @@ type watchState struct {
 	TopicARN string `json:"topic_arn"`
 }
 
-// watchOnce runs one check, records its alerts and the followed names in
-// the store, and prints the findings. It returns how many are not repaired.
-func watchOnce(ctx context.Context, stdout io.Writer, g *globals, cfg config.Config, spec *watch.Spec, opts watch.Options) (int, error) {
-	// The store records alerts and what watch followed. A collector
-	// holding it (DuckDB has one writer) does not stop the check: the
-	// findings are still logged and printed.
-	store, err := duckdb.Open(ctx, duckdb.Options{Dir: cfg.Store.Dir, MemoryLimit: cfg.Store.MemoryLimit, Threads: cfg.Store.Threads,
-		Compression: cfg.Store.Compression, CheckpointThreshold: cfg.Store.CheckpointThreshold})
-	if err != nil {
-		g.log.Warn("cannot open the store: findings are not recorded as alerts this time (a running collector holds it? give watch its own --store)", "err", err)
-		store = nil
-	} else {
-		defer store.Close()
-		if _, st, err := store.LoadState(ctx, "watch"); err == nil && st != nil {
-			var ws watchState
-			if json.Unmarshal(st, &ws) == nil {
-				if ws.Bucket != "" {
-					spec.Bucket = ws.Bucket
-				}
-				if ws.TopicARN != "" {
-					spec.TopicARN = ws.TopicARN
-				}
-			}
+// watchOnce runs one check, records its alerts and the followed names
+// (see watchRecord), and prints the findings. It returns how many are not
+// repaired. The first check of a run starts from the names a previous run
+// followed; later ones from spec, which each check updates.
+func watchOnce(ctx context.Context, stdout io.Writer, g *globals, cfg config.Config, spec *watch.Spec, opts watch.Options, first bool) (int, error) {
+	rec := openWatchRecord(ctx, g, cfg)
+	defer rec.close()
+	if ws, ok := rec.loadState(ctx, first); ok {
+		if ws.Bucket != "" {
+			spec.Bucket = ws.Bucket
+		}
+		if ws.TopicARN != "" {
+			spec.TopicARN = ws.TopicARN
 		}
 	}
 	opts.Spec = *spec
@@ -212,27 +196,11 @@ func watchOnce(ctx context.Context, stdout io.Writer, g *globals, cfg config.Con
 		fmt.Fprintf(stdout, "ok: trail %s, topic %s, queue %s, bucket %s\n", rep.Spec.Trail, rep.Spec.TopicARN, rep.Spec.QueueURL, rep.Spec.Bucket)
 		g.log.Info("watch: no drift", "trail", rep.Spec.Trail)
 	}
-	if store == nil {
-		return bad, nil
-	}
-	tx, err := store.Begin(ctx)
-	if err != nil {
-		return bad, err
-	}
-	defer tx.Rollback()
-	dtx := tx.(*duckdb.Tx)
-	if alerts := watch.Alerts(rep.Findings, time.Now().UTC()); len(alerts) > 0 {
-		if _, err := dtx.UpsertAlerts(ctx, alerts, watchAlertWindow); err != nil {
-			return bad, fmt.Errorf("record drift alerts: %w", err)
-		}
-	}
+	var followed *watchState
 	if opts.Repair {
-		st, _ := json.Marshal(watchState{Bucket: rep.Spec.Bucket, TopicARN: rep.Spec.TopicARN})
-		if err := dtx.SaveState(ctx, "watch", 1, st); err != nil {
-			return bad, err
-		}
+		followed = &watchState{Bucket: rep.Spec.Bucket, TopicARN: rep.Spec.TopicARN}
 	}
-	if _, err := tx.Commit(ctx); err != nil {
+	if err := rec.save(ctx, g, watch.Alerts(rep.Findings, time.Now().UTC()), followed); err != nil {
 		return bad, fmt.Errorf("record drift alerts: %w", err)
 	}
 	return bad, nil

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/cairn-sec/cairn"
 	"github.com/cairn-sec/cairn/awstest"
 	"github.com/cairn-sec/cairn/emulator"
 	"github.com/cairn-sec/cairn/emulator/emutest"
@@ -327,5 +328,37 @@ func TestWatchLoop(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "drift repaired") {
 		t.Errorf("the repair is not logged:\n%s", stderr.String())
+	}
+}
+
+// TestWatchRecordsThroughCollector: while a collector holds the store,
+// watch --once still records its drift alert, through the collector's
+// socket, and a second check updates that alert instead of raising
+// another.
+func TestWatchRecordsThroughCollector(t *testing.T) {
+	e := emutest.Start(t)
+	s := newWatchSetup(t, e)
+	ctx := context.Background()
+	st := holdStore(t, s.c.store) // like a collector
+
+	s.d.CloudTrail.UpdateTrail(watchTrail, func(t *awstest.Trail) { t.Logging = false })
+	for i := range 2 {
+		r := s.c.fails(1, "watch", "--once")
+		if !strings.Contains(r.stdout, "trail-stopped") || !strings.Contains(r.stderr, "recorded by the collector") {
+			t.Fatalf("check %d:\n%s", i, r)
+		}
+	}
+	as, err := st.ListAlerts(ctx, cairn.AlertFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var drift []cairn.Alert
+	for _, a := range as {
+		if a.Kind == cairn.AlertDrift && a.RuleID == "watch.trail-stopped" {
+			drift = append(drift, a)
+		}
+	}
+	if len(drift) != 1 || drift[0].Count != 2 {
+		t.Fatalf("drift alerts recorded through the collector: %+v", drift)
 	}
 }
