@@ -44,7 +44,7 @@ func main() {
 	corpusOnly := flag.String("corpus-only", "", "only write the corpus to this directory and exit")
 	keep := flag.String("work", "", "work in this directory and keep it (corpus, stores, the large object)")
 	sigmaRules := flag.String("sigma-rules", "../shared/datasets/sigma/rules/cloud/aws/cloudtrail", "SigmaHQ CloudTrail rules for the detection-cost runs (skipped when absent)")
-	repeats := flag.Int("detect-repeats", 7, "runs per detection mode (the median is reported; 0: skip)")
+	repeats := flag.Int("detect-repeats", 11, "runs per detection mode (the median is reported; 0: skip)")
 	flag.Parse()
 	ctx := context.Background()
 	bin, _ := filepath.Abs(*cairn)
