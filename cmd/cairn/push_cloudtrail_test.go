@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/base64"
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -45,6 +46,12 @@ func TestServePushCloudTrailViaCloudWatchLogs(t *testing.T) {
 		`"eventID":"e2e-ct-stop-1","readOnly":false,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"111122223333"}`
 	body := cwlDelivery(t, "e2e-ct-1", "aws-cloudtrail-logs-111122223333-e2e", "111122223333_CloudTrail_eu-west-1", stop, "not a record")
 	if st, resp := postFirehose(t, srv.baseURL, "e2e-ct-1", body); st != 200 {
+		t.Fatalf("firehose: %d %s", st, resp)
+	}
+	// The same record from another delivery (a second subscription, or
+	// the trail's bucket) is the same event: stored once.
+	again := cwlDelivery(t, "e2e-ct-2", "aws-cloudtrail-logs-111122223333-e2e-copy", "111122223333_CloudTrail_eu-west-1", stop)
+	if st, resp := postFirehose(t, srv.baseURL, "e2e-ct-2", again); st != 200 || !strings.Contains(resp, "e2e-ct-2") {
 		t.Fatalf("firehose: %d %s", st, resp)
 	}
 	exec := `{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"e2e-exec-1","stage":"ResponseComplete",` +
