@@ -55,9 +55,6 @@ func Normalize(raw []byte, ev *cairn.Event) error {
 		return fmt.Errorf("record has no eventTime")
 	}
 	t, err := parseTime(r.EventTime)
-	if err == nil && t.IsZero() {
-		err = errZeroTime
-	}
 	if err != nil {
 		return fmt.Errorf("bad eventTime %q: %w", truncate(r.EventTime, 40), err)
 	}
@@ -269,12 +266,13 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// errZeroTime refuses 0001-01-01T00:00:00Z: CloudTrail never logged then,
-// and Cairn reads the zero time as "no time".
+// errZeroTime refuses 0001-01-01T00:00:00Z (parseTime): CloudTrail never
+// logged then, and Cairn reads the zero time as "no time".
 var errZeroTime = errors.New("the zero time")
 
 // parseTime reads CloudTrail's eventTime, "2006-01-02T15:04:05Z", with a
-// fast path for that exact layout and RFC 3339 otherwise.
+// fast path for that exact layout and RFC 3339 otherwise; the zero time is
+// refused either way.
 func parseTime(s string) (time.Time, error) {
 	if len(s) == 20 && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' && s[16] == ':' && s[19] == 'Z' {
 		y, ok1 := digits(s[0:4])
@@ -288,7 +286,7 @@ func parseTime(s string) (time.Time, error) {
 		// path when the date is real, so both paths agree.
 		if ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h < 24 && mi < 60 && se < 60 {
 			if t := time.Date(y, time.Month(mo), d, h, mi, se, 0, time.UTC); t.Day() == d {
-				return t, nil
+				return nonZero(t)
 			}
 		}
 	}
@@ -296,7 +294,15 @@ func parseTime(s string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
-	return t.UTC(), nil
+	return nonZero(t.UTC())
+}
+
+// nonZero refuses the zero time (errZeroTime).
+func nonZero(t time.Time) (time.Time, error) {
+	if t.IsZero() {
+		return time.Time{}, errZeroTime
+	}
+	return t, nil
 }
 
 // validText returns -1 when every string in the JSON text raw has only

@@ -31,9 +31,7 @@ func stringsJSON(vs []string) any {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteByte('"')
-		b.WriteString(v)
-		b.WriteByte('"')
+		writeQuoted(&b, v)
 	}
 	b.WriteByte(']')
 	return b.String()
@@ -62,14 +60,19 @@ func mapJSON(m map[string]string) any {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteByte('"')
-		b.WriteString(k)
-		b.WriteString(`":"`)
-		b.WriteString(m[k])
-		b.WriteByte('"')
+		writeQuoted(&b, k)
+		b.WriteByte(':')
+		writeQuoted(&b, m[k])
 	}
 	b.WriteByte('}')
 	return b.String()
+}
+
+// writeQuoted writes a plainJSON string as a JSON string.
+func writeQuoted(b *strings.Builder, s string) {
+	b.WriteByte('"')
+	b.WriteString(s)
+	b.WriteByte('"')
 }
 
 // plainJSON reports whether encoding/json writes s as is between quotes:

@@ -162,13 +162,15 @@ type watchState struct {
 func watchOnce(ctx context.Context, stdout io.Writer, g *globals, cfg config.Config, spec *watch.Spec, opts watch.Options, first bool) (int, error) {
 	rec := openWatchRecord(ctx, g, cfg)
 	defer rec.close()
-	if ws, ok := rec.loadState(ctx, first); ok {
-		if ws.Bucket != "" {
-			spec.Bucket = ws.Bucket
-		}
-		if ws.TopicARN != "" {
-			spec.TopicARN = ws.TopicARN
-		}
+	var ws watchState
+	if first {
+		ws = rec.loadState(ctx)
+	}
+	if ws.Bucket != "" {
+		spec.Bucket = ws.Bucket
+	}
+	if ws.TopicARN != "" {
+		spec.TopicARN = ws.TopicARN
 	}
 	opts.Spec = *spec
 	rep := watch.Check(ctx, opts)

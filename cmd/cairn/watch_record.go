@@ -47,11 +47,10 @@ func (r *watchRecord) close() {
 }
 
 // loadState reads the names watch followed, from the store or through the
-// collector's read-only SQL, when want is set.
-func (r *watchRecord) loadState(ctx context.Context, want bool) (watchState, bool) {
+// collector's read-only SQL; none (or unreadable) is the zero watchState.
+func (r *watchRecord) loadState(ctx context.Context) watchState {
 	var raw []byte
 	switch {
-	case !want:
 	case r.store != nil:
 		if _, st, err := r.store.LoadState(ctx, "watch"); err == nil {
 			raw = st
@@ -66,9 +65,9 @@ func (r *watchRecord) loadState(ctx context.Context, want bool) (watchState, boo
 	}
 	var ws watchState
 	if raw == nil || json.Unmarshal(raw, &ws) != nil {
-		return watchState{}, false
+		return watchState{}
 	}
-	return ws, true
+	return ws
 }
 
 // save records alerts (suppressed over watchAlertWindow) and, when not
