@@ -130,7 +130,7 @@ func Default() Config {
 	return Config{
 		Store: Store{Dir: DefaultStoreDir(), MemoryLimit: "96MB"},
 		Collector: Collector{
-			Workers: 8, VisibilityTimeout: 5 * time.Minute, WaitTime: 20 * time.Second,
+			Workers: 32, VisibilityTimeout: 5 * time.Minute, WaitTime: 20 * time.Second,
 			RetryBackoff: 30 * time.Second, MaxBackoff: 15 * time.Minute, ShutdownGrace: 30 * time.Second,
 			MemoryBudget: 32 << 20, GroupLinger: 5 * time.Millisecond,
 		},

@@ -15,7 +15,7 @@ import (
 
 // CollectorOptions configure a Collector.
 type CollectorOptions struct {
-	Workers       int           // messages processed at once, across queues (default 8)
+	Workers       int           // messages processed at once, across queues (default 32)
 	Visibility    time.Duration // visibility timeout asked for on receive; keepalive at half (default 5m)
 	WaitTime      time.Duration // long-poll wait (default 20s; 1s with Drain)
 	RetryBackoff  time.Duration // first release delay after a failure; doubles per receive (default 30s)
@@ -27,7 +27,7 @@ type CollectorOptions struct {
 
 func (o *CollectorOptions) defaults() {
 	if o.Workers <= 0 {
-		o.Workers = 8
+		o.Workers = 32
 	}
 	if o.Visibility <= 0 {
 		o.Visibility = 5 * time.Minute

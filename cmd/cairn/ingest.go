@@ -47,7 +47,7 @@ Objects already ingested are skipped, so a re-run only reads what is new.
 	f := cmd.Flags()
 	f.StringVar(&o.since, "since", "", "only keys dated on or after this day (YYYY-MM-DD)")
 	f.StringVar(&o.until, "until", "", "only keys dated on or before this day (YYYY-MM-DD)")
-	f.IntVar(&o.concurrency, "concurrency", 8, "objects processed at once")
+	f.IntVar(&o.concurrency, "concurrency", 32, "objects processed at once")
 	f.StringVar(&o.progress, "progress", "auto", "progress display: auto (a bar on a terminal), bar, log, none")
 	f.StringVar(&o.format, "format", "", "format of every object (cloudtrail, vpcflow, route53resolver, cwlogs, application, ...); default: from formats: rules, the key layout, the first bytes")
 	return cmd

@@ -81,7 +81,7 @@ func main() {
 	}
 	var results []result
 
-	r := run(bin, "ingest (local files)", []string{"ingest", corpus, "--store", filepath.Join(work, "s1"), "--progress", "none", "--concurrency", "4"})
+	r := run(bin, "ingest (local files)", []string{"ingest", corpus, "--store", filepath.Join(work, "s1"), "--progress", "none"})
 	r.events, r.bytes, r.rawBytes = events, size, raw
 	results = append(results, r)
 
