@@ -40,3 +40,25 @@ func TestWriterThreads(t *testing.T) {
 		t.Errorf("default: %d, want %d on %d cores", got, want, runtime.NumCPU())
 	}
 }
+
+func TestInFlightBytes(t *testing.T) {
+	for _, c := range []struct {
+		budget, workers, chunk, inFlight int
+	}{
+		{32 << 20, 1, (32 << 20) / 6, (32 << 20) / 6 * 6}, // one big object streams in large chunks
+		{32 << 20, 8, (32 << 20) / 20, (32 << 20) / 20 * 20},
+		{32 << 20, 32, 1 << 20, 68 << 20}, // the minimum chunk: more than the budget
+		{256 << 20, 32, (256 << 20) / 68, (256 << 20) / 68 * 68},
+	} {
+		if got := chunkBytes(c.budget, c.workers); got != c.chunk {
+			t.Errorf("budget %d, %d workers: chunk %d, want %d", c.budget, c.workers, got, c.chunk)
+		}
+		got := inFlightBytes(c.budget, c.workers)
+		if got != c.inFlight {
+			t.Errorf("budget %d, %d workers: in flight %d, want %d", c.budget, c.workers, got, c.inFlight)
+		}
+		if got < c.budget-(2*c.workers+4) {
+			t.Errorf("budget %d, %d workers: in flight %d is below the budget", c.budget, c.workers, got)
+		}
+	}
+}

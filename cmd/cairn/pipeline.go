@@ -76,7 +76,7 @@ func openPipeline(ctx context.Context, cfg config.Config, log *slog.Logger, work
 		store.Close()
 		return nil, err
 	}
-	setGoMemoryLimit(budget, eng != nil)
+	setGoMemoryLimit(inFlightBytes(budget, workers), eng != nil)
 	if eng != nil {
 		copts.Detector = eng // every transaction's events are evaluated before it commits
 	}
@@ -94,9 +94,26 @@ func openPipeline(ctx context.Context, cfg config.Config, log *slog.Logger, work
 	return p, nil
 }
 
-// chunkBytes is each worker's share of the memory budget.
+// minChunkBytes is the smallest chunk a worker fills: smaller ones would
+// split ordinary objects into transactions of a few hundred events.
+const minChunkBytes = 1 << 20
+
+// chunkBytes is each worker's share of the memory budget, at least
+// minChunkBytes.
+func chunkBytes(budget, workers int) int {
+	return max(budget/(2*workers+4), minChunkBytes)
+}
+
+// inFlightBytes bounds the events in memory at once: each worker fills
+// one chunk and has at most one more waiting for its commit, and the
+// committer gathers up to four. It is the budget unless the minimum chunk
+// makes it more (many workers, small budget).
+func inFlightBytes(budget, workers int) int {
+	return chunkBytes(budget, workers) * (2*workers + 4)
+}
+
 func (p *pipeline) chunkBytes(workers int) int {
-	return max(int(p.cfg.Collector.MemoryBudget)/(2*workers+4), 1<<20)
+	return chunkBytes(int(p.cfg.Collector.MemoryBudget), workers)
 }
 
 // processor returns a processor reading through f.
