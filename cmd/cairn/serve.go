@@ -69,8 +69,13 @@ collect and receive pushes at once, run cairn collect --http-addr ADDR instead.`
 			if metricsAddr != "" {
 				cfg.MetricsAddr = metricsAddr
 			}
-			if tlsCert != "" || tlsKey != "" {
-				cfg.API.TLS = config.TLS{CertFile: tlsCert, KeyFile: tlsKey}
+			// Each flag overrides its own setting: a renewed certificate
+			// given on the command line keeps the configured key.
+			if tlsCert != "" {
+				cfg.API.TLS.CertFile = tlsCert
+			}
+			if tlsKey != "" {
+				cfg.API.TLS.KeyFile = tlsKey
 			}
 			if err := cfg.Validate(); err != nil {
 				return usageError("configuration: %v", err)

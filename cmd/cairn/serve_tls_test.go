@@ -53,4 +53,18 @@ func TestServeTLS(t *testing.T) {
 	if r.code == 0 || !strings.Contains(r.stderr, "cert_file and key_file go together") {
 		t.Fatalf("certificate without key:\n%s", r)
 	}
+	// A flag overrides only its own setting: the key comes from the
+	// configuration (here its environment form), the certificate from
+	// the command line.
+	c.setenv("CAIRN_API_TLS_KEY_FILE", keyFile)
+	srv = startServer(t, c, "serve", "--addr", "127.0.0.1:0", "--tls-cert", certFile)
+	resp, err = client.Get(srv.baseURL + "/healthz")
+	if err != nil {
+		t.Fatalf("certificate flag with the configured key: %v", err)
+	}
+	resp.Body.Close()
+	if resp.TLS == nil || resp.TLS.PeerCertificates[0].SerialNumber.Int64() != 7 {
+		t.Fatalf("certificate flag with the configured key: %+v", resp.TLS)
+	}
+	srv.stop(t)
 }
