@@ -36,6 +36,12 @@ type pipeline struct {
 	wg   sync.WaitGroup
 }
 
+// storeOptions opens the store as cfg configures it (store:).
+func storeOptions(s config.Store) duckdb.Options {
+	return duckdb.Options{Dir: s.Dir, MemoryLimit: s.MemoryLimit, Threads: s.Threads,
+		Compression: s.Compression, CheckpointThreshold: s.CheckpointThreshold}
+}
+
 // writerThreads is the DuckDB thread count of a process that ingests:
 // store.threads when set, else every core but one. DuckDB's threads
 // compress and check in the background while ingest's workers decode
@@ -54,8 +60,9 @@ func openPipeline(ctx context.Context, cfg config.Config, log *slog.Logger, work
 	if err := cfg.Validate(); err != nil {
 		return nil, usageError("configuration: %v", err)
 	}
-	store, err := duckdb.Open(ctx, duckdb.Options{Dir: cfg.Store.Dir, MemoryLimit: cfg.Store.MemoryLimit, Threads: writerThreads(cfg.Store.Threads),
-		Compression: cfg.Store.Compression, CheckpointThreshold: cfg.Store.CheckpointThreshold})
+	sopts := storeOptions(cfg.Store)
+	sopts.Threads = writerThreads(cfg.Store.Threads)
+	store, err := duckdb.Open(ctx, sopts)
 	if err != nil {
 		return nil, err
 	}

@@ -49,13 +49,9 @@ func newPushHandler(p *pipeline, c config.Push, getenv func(string) string) (*pu
 	if err != nil {
 		return nil, usageError("%v", err)
 	}
-	var det push.Detector
-	if p.detector != nil {
-		det = p.detector // pushed events raise alerts as collected ones do
-	}
 	return push.New(push.Options{
 		Store:        push.Begin(p.store.BeginTx),
-		Detector:     det,
+		Detector:     p.detector, // pushed events raise alerts as collected ones do (a nil detector stays nil)
 		FirehoseKeys: keys,
 		Firehose:     push.Limits{MaxBody: int64(c.Firehose.MaxBody), MaxDecoded: int64(c.Firehose.MaxDecoded), MaxRecords: c.Firehose.MaxRecords},
 		LogsTokens:   tokens,

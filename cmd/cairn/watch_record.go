@@ -27,8 +27,7 @@ type watchRecord struct {
 // openWatchRecord opens the store, or finds it held by another process.
 func openWatchRecord(ctx context.Context, g *globals, cfg config.Config) *watchRecord {
 	r := &watchRecord{dir: cfg.Store.Dir}
-	st, err := duckdb.Open(ctx, duckdb.Options{Dir: cfg.Store.Dir, MemoryLimit: cfg.Store.MemoryLimit, Threads: cfg.Store.Threads,
-		Compression: cfg.Store.Compression, CheckpointThreshold: cfg.Store.CheckpointThreshold})
+	st, err := duckdb.Open(ctx, storeOptions(cfg.Store))
 	switch {
 	case err == nil:
 		r.store = st
